@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// ctl files, Plan 9 parsecmd/lookupcmd style: a table of verbs, each with how many
+// arguments it takes and a handler. A write holds one command per line; the lines are
+// applied in order and the write fails at the first bad one, the earlier ones staying
+// applied (namespace.md, Conventions). Fields are split with tokenize(2), so 'a b' is one.
+
+import { EINVAL } from '../../lib/9p/errno.js';
+import { P9Error, perr } from '../../lib/9p/error.js';
+import { tokenize } from '../../lib/iplib/tokenize.js';
+import type { Caller } from '../types.js';
+
+export interface Cmd<C> {
+  /** The first field; a RegExp must match the whole field (e.g. /^\d+$/ for `echo 4 > ctl`). */
+  verb: string | RegExp;
+  /** Arguments after the verb: an exact count or [min, max] (max may be Infinity). Default 0. */
+  args?: number | readonly [number, number];
+  /** Applies the command. `args` excludes the verb; `verb` is the field as written.
+   *  Throws P9Error for a bad command. May return a promise (then the write waits). */
+  fn(args: string[], obj: C, caller: Caller, verb: string): void | Promise<void>;
+}
+
+export type Cmdtab<C> = readonly Cmd<C>[];
+
+/** One command line split into fields, or undefined for a blank line. */
+export function parseCmdLine(line: string): string[] | undefined {
+  const f = tokenize(line);
+  return f.length ? f : undefined;
+}
+
+/** The table entry for `fields`; EINVAL `unknown control message "..."` or
+ *  `wrong number of args "..."`. `line` is echoed in the detail. */
+export function lookupCmd<C>(tab: Cmdtab<C>, fields: string[], line = fields.join(' ')): Cmd<C> {
+  const v = fields[0];
+  const cmd = tab.find((c) => (typeof c.verb === 'string' ? c.verb === v : fullMatch(c.verb, v)));
+  if (!cmd) throw perr(EINVAL, `unknown control message "${line}"`);
+  const n = fields.length - 1;
+  const a = cmd.args ?? 0;
+  const [min, max] = typeof a === 'number' ? [a, a] : a;
+  if (n < min || n > max) throw perr(EINVAL, `wrong number of args "${line}"`);
+  return cmd;
+}
+
+function fullMatch(re: RegExp, s: string): boolean {
+  const m = re.exec(s);
+  return m !== null && m.index === 0 && m[0].length === s.length;
+}
+
+/** Runs every line of `text` through `tab` in order. Synchronous unless a handler returns
+ *  a promise. `onError` sees the failing line (devices record it in `lasterr`). */
+export function runCmds<C>(tab: Cmdtab<C>, text: string, obj: C, caller: Caller,
+  onError?: (err: P9Error, line: string) => void): void | Promise<void> {
+  const lines = text.split('\n');
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  const fail = (e: unknown, line: string): never => {
+    const pe = e instanceof P9Error ? e : perr(EINVAL, `${line}: ${(e as Error)?.message ?? e}`);
+    onError?.(pe, line);
+    throw pe;
+  };
+  let nonblank = 0;
+  const step = (i: number): void | Promise<void> => {
+    for (; i < lines.length; i++) {
+      const line = lines[i].replace(/\r$/, '').trim();
+      let r: void | Promise<void>;
+      try {
+        const fields = parseCmdLine(line);
+        if (!fields) continue;
+        nonblank++;
+        r = lookupCmd(tab, fields, line).fn(fields.slice(1), obj, caller, fields[0]);
+      } catch (e) {
+        return fail(e, line);
+      }
+      if (r && typeof (r as Promise<void>).then === 'function') {
+        const next = i + 1;
+        return (r as Promise<void>).then(() => step(next), (e) => fail(e, line));
+      }
+    }
+    if (nonblank === 0) throw perr(EINVAL, 'empty control message');
+  };
+  return step(0);
+}

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// The virtual clock: a discrete-event queue in virtual nanoseconds. Nothing here reads the
+// wall clock; a ClockDriver (driver.ts) or a test advances it.
+
+import { EventHeap } from './heap.js';
+
+export type ClockFn = () => void;
+
+export class Clock {
+  now = 0;
+  eventsRun = 0;
+  private heap = new EventHeap();
+  private fns: (ClockFn | null)[] = [];
+  private tags: (string | null)[] = [];
+  /** Called when a newly scheduled event becomes the earliest one (the driver re-arms). */
+  onEarlier: (() => void) | null = null;
+
+  /** Run fn at absolute virtual time `at` (clamped to now). Returns a cancel handle. */
+  schedule(at: number, fn: ClockFn, tag: string | null = null): number {
+    if (!(at >= this.now)) at = this.now;
+    const wasMin = this.heap.minTime();
+    const { handle, slot } = this.heap.push(at);
+    this.fns[slot] = fn;
+    this.tags[slot] = tag;
+    if (at < wasMin && this.onEarlier) this.onEarlier();
+    return handle;
+  }
+
+  cancel(handle: number): boolean {
+    const slot = this.heap.cancel(handle);
+    if (slot < 0) return false;
+    this.fns[slot] = null; this.tags[slot] = null;
+    return true;
+  }
+
+  /** Absolute time of a pending event, or -1. */
+  timeOf(handle: number): number {
+    const slot = this.heap.slotOf(handle);
+    return slot < 0 ? -1 : this.heap.timeOfSlot(slot);
+  }
+
+  nextTime(): number { return this.heap.minTime(); }
+  get pending(): number { return this.heap.size; }
+
+  /** Run every event due at or before t, in (time, insertion) order; now ends at t. */
+  runUntil(t: number): void {
+    const h = this.heap;
+    while (h.size > 0 && h.minTime() <= t) {
+      const at = h.minTime();
+      const slot = h.pop();
+      const fn = this.fns[slot]!;
+      this.fns[slot] = null; this.tags[slot] = null;
+      if (at > this.now) this.now = at;
+      this.eventsRun++;
+      fn();
+    }
+    if (t > this.now && t !== Infinity) this.now = t;
+  }
+
+  step(dt: number): void { this.runUntil(this.now + dt); }
+
+  /** Pending events as (time, tag) pairs for snapshots; untagged closures show as null. */
+  pendingTags(): { at: number; tag: string | null }[] {
+    const out: { at: number; tag: string | null }[] = [];
+    for (let s = 0; s < this.fns.length; s++) if (this.fns[s]) out.push({ at: this.heap.timeOfSlot(s), tag: this.tags[s] });
+    return out.sort((a, b) => a.at - b.at);
+  }
+}

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+//
+// Plan 9's tokenisers (libc tokenize(2), getfields(2)), as ported to Akaros iplib.
+// tokenize is what ctl files and namespace files use: blanks separate, single quotes
+// quote, and '' inside quotes is one literal quote, so 'a b''c' is the token `a b'c`.
+
+const BLANKS = ' \t\r\n';
+
+/** Split `s` at runs of blanks; single-quoted spans keep their blanks. At most `max`
+ *  tokens (the rest of the line is dropped, as in Plan 9). */
+export function tokenize(s: string, max = Infinity): string[] {
+  const out: string[] = [];
+  let i = 0;
+  const n = s.length;
+  while (out.length < max) {
+    while (i < n && BLANKS.includes(s[i])) i++;
+    if (i >= n) break;
+    let tok = '';
+    let quoted = false;
+    for (; i < n; i++) {
+      const c = s[i];
+      if (!quoted && BLANKS.includes(c)) break;
+      if (c === "'") {
+        if (quoted && s[i + 1] === "'") { tok += "'"; i++; continue; }
+        quoted = !quoted;
+        continue;
+      }
+      tok += c;
+    }
+    out.push(tok);
+  }
+  return out;
+}
+
+/** Plan 9 quote(2): quote a token only when tokenize would otherwise split or mangle it. */
+export function quote(s: string): string {
+  if (s !== '' && !/[\s'"`]/.test(s)) return s;
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+/** getfields(2): split on any character of `set`. With `mflag`, runs of separators count
+ *  as one and leading separators are skipped. At most `max` fields; when the limit is hit
+ *  the last field still ends at the next separator (the rest is dropped), as in C. */
+export function getfields(str: string, max = Infinity, mflag = true, set = BLANKS): string[] {
+  const out: string[] = [];
+  let i = 0;
+  const n = str.length;
+  if (mflag) while (i < n && set.includes(str[i])) i++;
+  if (i >= n && mflag) return out;
+  while (out.length < max) {
+    const start = i;
+    while (i < n && !set.includes(str[i])) i++;
+    out.push(str.slice(start, i));
+    if (i >= n) break;
+    i++;
+    if (mflag) {
+      while (i < n && set.includes(str[i])) i++;
+      if (i >= n) break;
+    }
+  }
+  return out;
+}
+
+/** gettokens(2): getfields with quoting, on an arbitrary separator set. */
+export function gettokens(s: string, max = Infinity, sep = BLANKS): string[] {
+  const out: string[] = [];
+  let i = 0;
+  const n = s.length;
+  while (out.length < max) {
+    while (i < n && sep.includes(s[i])) i++;
+    if (i >= n) break;
+    let tok = '';
+    let quoted = false;
+    for (; i < n; i++) {
+      const c = s[i];
+      if (!quoted && sep.includes(c)) break;
+      if (c === "'") {
+        if (quoted && s[i + 1] === "'") { tok += "'"; i++; continue; }
+        quoted = !quoted;
+        continue;
+      }
+      tok += c;
+    }
+    out.push(tok);
+  }
+  return out;
+}
