@@ -11,7 +11,7 @@ import { FrameReader } from '../lib/9p/frame.js';
 import { P9Error, perr } from '../lib/9p/error.js';
 import { EBADF, EBADMSG, EIO, ENOSYS, EOPNOTSUPP, EMFILE } from '../lib/9p/errno.js';
 import {
-  Rerror, Rflush, Rlerror, Rversion, Tflush, Tversion,
+  Rerror, Rflush, Rlerror, Rversion, Terror, Tflush, Tlerror, Tversion,
   type Dialect, type RMessage, type TMessage, type TflushMsg, type TversionMsg,
 } from '../lib/9p/fcall.js';
 import type { Caller, NamespaceView, Session } from '../devs/types.js';
@@ -146,9 +146,10 @@ export class Connection {
     const d = decode(frame, dialect);
     if (!d.ok) {
       const { tag, msgType } = d.error;
-      // An R-message as a request, or a header we cannot trust: this connection is done.
+      // An R-message or Terror/Tlerror as a request, or a header we cannot trust: this
+      // connection is done.
       if (tag === undefined || msgType === undefined || (msgType & 1) === 1 || msgType === Tversion
-          || this.inflight.has(tag)) {
+          || msgType === Terror || msgType === Tlerror || this.inflight.has(tag)) {
         this.close();
         return;
       }
