@@ -38,8 +38,9 @@ const classic: Record<number, Handler> = {
 
 const unsupported: Handler = () => { throw perr(EOPNOTSUPP); };
 
+// Topen/Tcreate/Tstat/Twstat do not exist in .L: the codec refuses them before dispatch.
 const dotl: Record<number, Handler> = {
-  ...classic,
+  ...common,
   [F.Tstatfs]: L.statfs,
   [F.Tlopen]: L.lopen,
   [F.Tlcreate]: L.lcreate,

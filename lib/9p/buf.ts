@@ -110,11 +110,12 @@ export class Writer {
     b[p] = v & 0xff; b[p + 1] = v >>> 8;
     this.pos = p + 2;
   }
+  /** Negative int32 values are taken as their bit pattern, so `DMDIR | 0o755` works. */
   u32(v: number): void {
-    if (!(v >= 0 && v <= 0xffffffff && Number.isInteger(v))) throw bad(`u32 out of range: ${v}`);
+    if (!(v >= -0x80000000 && v <= 0xffffffff && Number.isInteger(v))) throw bad(`u32 out of range: ${v}`);
     this.ensure(4);
     const b = this.buf, p = this.pos;
-    b[p] = v & 0xff; b[p + 1] = (v >>> 8) & 0xff; b[p + 2] = (v >>> 16) & 0xff; b[p + 3] = v >>> 24;
+    b[p] = v & 0xff; b[p + 1] = (v >>> 8) & 0xff; b[p + 2] = (v >>> 16) & 0xff; b[p + 3] = (v >>> 24) & 0xff;
     this.pos = p + 4;
   }
   u64(v: bigint): void {

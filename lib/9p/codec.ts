@@ -53,7 +53,6 @@ export function typeInDialect(type: number, dialect: Dialect): boolean {
   return (table[type & 0xff] & dialectBit[dialect]) !== 0 && type === (type & 0xff);
 }
 
-function qidsLen(q: Qid[]): number { return q.length; }
 
 /** The whole frame, size[4] included. */
 export function encode(msg: Fcall, dialect: Dialect): Buffer {
@@ -84,7 +83,7 @@ export function encode(msg: Fcall, dialect: Dialect): Buffer {
       break;
     }
     case F.Rwalk: {
-      const n = qidsLen(msg.qids);
+      const n = msg.qids.length;
       if (n > MAXWELEM) throw new P9Error(EINVAL, `Rwalk with ${n} qids`);
       w.u16(n);
       for (const q of msg.qids) w.qid(q);

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// Our client against a real diod on 127.0.0.1: Tread of a small file and Tgetattr, at 1
+// and 16 outstanding requests; ops/s and p50/p99 latency. Prints a table and writes
+// bench/results/9p-client-diod.json. Skips (returns []) when diod is not installed.
+
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Client } from '../lib/9p/client.js';
+import type { Fid } from '../lib/9p/fid.js';
+import { OREAD, P9_GETATTR_BASIC } from '../lib/9p/const.js';
+import { findDiod, startDiod } from '../test/9p/diod.js';
+
+export interface DiodRow { op: string; outstanding: number; opsPerSec: number; p50us: number; p99us: number }
+
+async function load(op: () => Promise<unknown>, outstanding: number, ms: number): Promise<Omit<DiodRow, 'op' | 'outstanding'>> {
+  const lat: number[] = [];
+  const end = performance.now() + ms;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: outstanding }, async () => {
+    while (performance.now() < end) {
+      const s = performance.now();
+      await op();
+      lat.push(performance.now() - s);
+    }
+  }));
+  const secs = (performance.now() - t0) / 1000;
+  lat.sort((a, b) => a - b);
+  const pct = (p: number): number => Math.round(lat[Math.min(lat.length - 1, Math.floor(lat.length * p))] * 1000);
+  return { opsPerSec: Math.round(lat.length / secs), p50us: pct(0.5), p99us: pct(0.99) };
+}
+
+export async function run(opts: { ms?: number; out?: string } = {}): Promise<DiodRow[]> {
+  const bin = findDiod();
+  if (!bin) {
+    console.log('9p-client-diod: diod is not installed (apt-get install -y diod); skipped');
+    return [];
+  }
+  const ms = opts.ms ?? 2000;
+  const dir = mkdtempSync(join(tmpdir(), 'p9bench-'));
+  writeFileSync(join(dir, 'small.txt'), 'x'.repeat(100));
+  const diod = await startDiod(bin, dir);
+  const rows: DiodRow[] = [];
+  try {
+    const c = await Client.connect(await diod.connect(), { msize: 65536 });
+    const root = await c.attach({ aname: dir });
+    const f: Fid = await root.walk('small.txt');
+    await f.open(OREAD);
+    const g: Fid = await root.walk('small.txt');
+    const ops: [string, () => Promise<unknown>][] = [
+      ['Tread 100 B', () => f.read(0n, 4096)],
+      ['Tgetattr', () => g.getattr(P9_GETATTR_BASIC)],
+    ];
+    for (const [name, op] of ops) {
+      for (const outstanding of [1, 16]) {
+        await load(op, outstanding, 200); // warm up
+        rows.push({ op: name, outstanding, ...(await load(op, outstanding, ms)) });
+      }
+    }
+    c.close();
+  } finally {
+    await diod.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log('9P client vs diod (127.0.0.1, 9P2000.L, msize 65536)');
+  console.table(rows.map((r) => ({
+    op: r.op, outstanding: r.outstanding, 'ops/s': r.opsPerSec.toLocaleString('en'), 'p50 µs': r.p50us, 'p99 µs': r.p99us,
+  })));
+  const out = opts.out ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results', '9p-client-diod.json');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify({ bench: '9p-client-diod', date: new Date().toISOString(), node: process.version, rows }, null, 2) + '\n');
+  return rows;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await run();

@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+//
+// An async 9P client over any Duplex byte stream. One connection multiplexes many
+// outstanding requests by tag. Cancellation follows flush(5) as Linux does it: an aborted
+// request sends Tflush and keeps its tag reserved until Rflush arrives; a reply that beats
+// the Rflush is honoured. Errors are P9Error; a dead connection fails everything pending
+// with ECONNRESET.
+
+import type { Duplex } from 'node:stream';
+import { userInfo } from 'node:os';
+import { decode, encode, typeName } from './codec.js';
+import { FrameReader } from './frame.js';
+import { P9Error } from './error.js';
+import { ECANCELED, ECONNRESET, EAGAIN, EBADF, EBADMSG, ENOENT, EPROTO } from './errno.js';
+import { IOHDRSZ, NOFID, NONUNAME, NOTAG, OREAD, OTRUNC, OWRITE } from './const.js';
+import * as F from './fcall.js';
+import type { Dialect, RMessage, Stat, TMessage } from './fcall.js';
+import { Fid, type DirEntry } from './fid.js';
+
+type DistOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** A T-message without its tag: rpc() assigns one. */
+export type TRequest = DistOmit<TMessage, 'tag'>;
+
+/** The successful reply to each T-message type. */
+export interface ReplyMap {
+  100: F.RversionMsg; 102: F.RauthMsg; 104: F.RattachMsg; 108: F.RflushMsg; 110: F.RwalkMsg;
+  112: F.RopenMsg; 114: F.RcreateMsg; 116: F.RreadMsg; 118: F.RwriteMsg; 120: F.RclunkMsg;
+  122: F.RremoveMsg; 124: F.RstatMsg; 126: F.RwstatMsg;
+  8: F.RstatfsMsg; 12: F.RlopenMsg; 14: F.RlcreateMsg; 16: F.RsymlinkMsg; 18: F.RmknodMsg;
+  20: F.RrenameMsg; 22: F.RreadlinkMsg; 24: F.RgetattrMsg; 26: F.RsetattrMsg;
+  30: F.RxattrwalkMsg; 32: F.RxattrcreateMsg; 40: F.RreaddirMsg; 50: F.RfsyncMsg;
+  52: F.RlockMsg; 54: F.RgetlockMsg; 70: F.RlinkMsg; 72: F.RmkdirMsg; 74: F.RrenameatMsg;
+  76: F.RunlinkatMsg;
+}
+
+export interface ConnectOptions {
+  /** Default 9P2000.L. */
+  dialect?: Dialect;
+  /** Default 65536. */
+  msize?: number;
+  /** Accept a server answering with a lower dialect (.L -> .u -> 9P2000). */
+  allowDowngrade?: boolean;
+}
+
+export interface AttachOptions {
+  /** Default: the local user name. */
+  uname?: string;
+  /** Default ''. diod wants the exported path. */
+  aname?: string;
+  /** .u/.L only. Default: the local uid. */
+  nUname?: number;
+  /** Default NOFID (no authentication). */
+  afid?: number;
+}
+
+const RANK: Record<Dialect, number> = { '9P2000': 0, '9P2000.u': 1, '9P2000.L': 2 };
+const MIN_MSIZE = 256;
+
+interface Pending {
+  readonly type: number;
+  resolve(m: RMessage): void;
+  reject(e: Error): void;
+  /** Set once its reply (or Rflush) has been delivered to the caller. */
+  settled: boolean;
+  /** Tag of the Tflush sent for it, if aborted. */
+  flushTag?: number;
+  /** For a Tflush: the tag it flushes. */
+  oldtag?: number;
+  /** Removes the abort listener. */
+  cleanup?: () => void;
+}
+
+export class Client {
+  dialect: Dialect;
+  msize: number;
+  /** The fid of the first attach; readFile/writeFile/ls/stat walk from it. */
+  root?: Fid;
+  /** Resolves when the connection has ended (for any reason). */
+  readonly closed: Promise<void>;
+  /** Gid sent in Tlcreate/Tmkdir/Tsymlink. */
+  gid: number = process.getgid?.() ?? 0;
+
+  private readonly reader: FrameReader;
+  private readonly pending = new Map<number, Pending>();
+  private readonly freeTags: number[] = [];
+  private nextTag = 0;
+  private readonly freeFids: number[] = [];
+  private nextFid = 0;
+  private dead: P9Error | null = null;
+  private resolveClosed!: () => void;
+
+  private constructor(private readonly stream: Duplex, dialect: Dialect, msize: number) {
+    this.dialect = dialect;
+    this.msize = msize;
+    this.reader = new FrameReader(msize);
+    this.closed = new Promise((res) => { this.resolveClosed = res; });
+    stream.on('data', (chunk: Buffer) => this.onData(chunk));
+    stream.on('end', () => this.shutdown(new P9Error(ECONNRESET, 'connection closed by server')));
+    stream.on('close', () => this.shutdown(new P9Error(ECONNRESET, 'connection closed')));
+    stream.on('error', (e: Error) => this.shutdown(new P9Error(ECONNRESET, e.message)));
+  }
+
+  /** Negotiate the version (Tversion on NOTAG). Rejects on "unknown", an unasked-for
+   *  dialect (unless allowDowngrade and it is lower), or an msize above ours. */
+  static async connect(stream: Duplex, opts: ConnectOptions = {}): Promise<Client> {
+    const dialect = opts.dialect ?? '9P2000.L';
+    const msize = opts.msize ?? 65536;
+    const c = new Client(stream, dialect, msize);
+    try {
+      const r = await c.send({ type: F.Tversion, msize, version: dialect }, NOTAG) as F.RversionMsg;
+      const v = r.version as Dialect;
+      if (r.version === 'unknown') throw new P9Error(EPROTO, `server does not speak ${dialect}`);
+      if (v !== dialect && !(opts.allowDowngrade && v in RANK && RANK[v] < RANK[dialect])) {
+        throw new P9Error(EPROTO, `asked for ${dialect}, server answered ${JSON.stringify(r.version)}`);
+      }
+      if (r.msize > msize || r.msize < MIN_MSIZE) throw new P9Error(EPROTO, `server msize ${r.msize} (asked ${msize})`);
+      c.dialect = v;
+      c.msize = r.msize;
+      c.reader.maxSize = r.msize;
+      return c;
+    } catch (e) {
+      c.close();
+      throw e;
+    }
+  }
+
+  /** The largest Tread/Twrite payload for a given iounit. */
+  ioSize(iounit = 0): number {
+    const max = this.msize - IOHDRSZ;
+    return iounit > 0 && iounit < max ? iounit : max;
+  }
+
+  /** Send one request and wait for its reply; Rerror/Rlerror reject with P9Error. */
+  rpc<M extends TRequest>(msg: M, signal?: AbortSignal): Promise<M['type'] extends keyof ReplyMap ? ReplyMap[M['type']] : RMessage> {
+    if (this.dead) return Promise.reject(this.dead);
+    if (signal?.aborted) return Promise.reject(new P9Error(ECANCELED, `${typeName(msg.type)} aborted before sending`));
+    const tag = this.allocTag();
+    if (tag < 0) return Promise.reject(new P9Error(EAGAIN, 'all 65535 tags in use'));
+    return this.send(msg, tag, signal) as never;
+  }
+
+  private send(msg: TRequest, tag: number, signal?: AbortSignal): Promise<RMessage> {
+    let frame: Buffer;
+    try {
+      frame = encode({ ...msg, tag } as TMessage, this.dialect);
+    } catch (e) {
+      this.releaseTag(tag);
+      return Promise.reject(e);
+    }
+    return new Promise<RMessage>((resolve, reject) => {
+      const p: Pending = { type: msg.type, resolve, reject, settled: false };
+      this.pending.set(tag, p);
+      if (signal) {
+        const onAbort = (): void => this.flush(tag, p);
+        signal.addEventListener('abort', onAbort, { once: true });
+        p.cleanup = () => signal.removeEventListener('abort', onAbort);
+      }
+      this.stream.write(frame);
+    });
+  }
+
+  /** Tflush for an aborted request; its tag stays reserved until the Rflush. */
+  private flush(oldtag: number, p: Pending): void {
+    if (p.settled || p.flushTag !== undefined || this.dead) return;
+    const ft = this.allocTag();
+    if (ft < 0) return; // no tag to flush with: let the original reply arrive
+    p.flushTag = ft;
+    const fp: Pending = { type: F.Tflush, oldtag, settled: false, resolve: () => {}, reject: () => {} };
+    this.pending.set(ft, fp);
+    this.stream.write(encode({ type: F.Tflush, tag: ft, oldtag }, this.dialect));
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.dead) return;
+    this.reader.push(chunk);
+    for (;;) {
+      let frame: Buffer | null;
+      try {
+        frame = this.reader.next();
+      } catch (e) {
+        this.fail(new P9Error(EPROTO, (e as Error).message));
+        return;
+      }
+      if (!frame) return;
+      this.onFrame(frame);
+      if (this.dead) return;
+    }
+  }
+
+  private onFrame(frame: Buffer): void {
+    const d = decode(frame, this.dialect);
+    const tag = d.ok ? d.msg.tag : d.error.tag;
+    const p = tag === undefined ? undefined : this.pending.get(tag);
+    if (!p || (p.settled && p.flushTag === undefined)) {
+      this.fail(new P9Error(EPROTO, `reply for unexpected tag ${tag}`));
+      return;
+    }
+    if (p.type === F.Tflush) {
+      // Rflush (or, from a non-conforming server, an error): the flushed tag is free again.
+      const old = this.pending.get(p.oldtag!);
+      this.pending.delete(tag!);
+      this.releaseTag(tag!);
+      if (old) {
+        this.pending.delete(p.oldtag!);
+        this.releaseTag(p.oldtag!);
+        if (!old.settled) this.settle(old, null, new P9Error(ECANCELED, `${typeName(old.type)} flushed`));
+      }
+      return;
+    }
+    if (p.settled) {
+      this.fail(new P9Error(EPROTO, `second reply for tag ${tag}`));
+      return;
+    }
+    if (p.flushTag === undefined) {
+      this.pending.delete(tag!);
+      this.releaseTag(tag!);
+    } // else keep the tag reserved until the Rflush
+    if (!d.ok) { this.settle(p, null, new P9Error(EBADMSG, d.error.message)); return; }
+    const m = d.msg as RMessage;
+    if (m.type === F.Rlerror) this.settle(p, null, P9Error.fromRlerror(m.ecode));
+    else if (m.type === F.Rerror) this.settle(p, null, P9Error.fromRerror(m.ename, m.errno));
+    else if (m.type !== p.type + 1) this.settle(p, null, new P9Error(EPROTO, `${typeName(m.type)} in reply to ${typeName(p.type)}`));
+    else this.settle(p, m, null);
+  }
+
+  private settle(p: Pending, m: RMessage | null, e: Error | null): void {
+    p.settled = true;
+    p.cleanup?.();
+    if (e) p.reject(e);
+    else p.resolve(m!);
+  }
+
+  private allocTag(): number {
+    if (this.freeTags.length > 0) return this.freeTags.pop()!;
+    if (this.nextTag < NOTAG) return this.nextTag++;
+    return -1;
+  }
+
+  private releaseTag(tag: number): void {
+    if (tag !== NOTAG) this.freeTags.push(tag);
+  }
+
+  /** @internal */
+  allocFid(): number {
+    if (this.freeFids.length > 0) return this.freeFids.pop()!;
+    if (this.nextFid >= NOFID) throw new P9Error(EAGAIN, 'out of fids');
+    return this.nextFid++;
+  }
+
+  /** @internal: the fid number is unused on the server (clunked, removed, never created). */
+  releaseFid(fid: number): void { this.freeFids.push(fid); }
+
+  /** Number of requests (including Tflushes) awaiting replies. */
+  get outstanding(): number { return this.pending.size; }
+
+  /** Tattach; the first attached fid becomes `root`. */
+  async attach(opts: AttachOptions = {}): Promise<Fid> {
+    const fid = this.allocFid();
+    const msg: TRequest = {
+      type: F.Tattach, fid, afid: opts.afid ?? NOFID, uname: opts.uname ?? localUser(), aname: opts.aname ?? '',
+    };
+    if (this.dialect !== '9P2000') msg.nUname = opts.nUname ?? process.getuid?.() ?? NONUNAME;
+    try {
+      const r = await this.rpc(msg);
+      const f = new Fid(this, fid, r.qid, []);
+      this.root ??= f;
+      return f;
+    } catch (e) {
+      this.releaseFid(fid);
+      throw e;
+    }
+  }
+
+  private rootFid(): Fid {
+    if (!this.root) throw new P9Error(EBADF, 'not attached');
+    return this.root;
+  }
+
+  /** Walk from the root, open for reading, read to EOF, clunk. */
+  async readFile(path: string, signal?: AbortSignal): Promise<Buffer> {
+    const f = await this.rootFid().walk(path);
+    try {
+      await f.open(OREAD);
+      return await f.readAll(signal);
+    } finally {
+      await f.clunk().catch(() => {});
+    }
+  }
+
+  /** Open with truncation (or create with perm 0644 if the file does not exist) and write
+   *  all of `data` at offset 0. Returns the bytes written. */
+  async writeFile(path: string, data: Buffer): Promise<number> {
+    let f: Fid;
+    try {
+      f = await this.rootFid().walk(path);
+      try { await f.open(OWRITE | OTRUNC); } catch (e) { await f.clunk().catch(() => {}); throw e; }
+    } catch (e) {
+      if (!(e instanceof P9Error) || e.errno !== ENOENT) throw e;
+      const parts = path.split('/').filter((s) => s !== '' && s !== '.');
+      const name = parts.pop();
+      if (!name) throw e;
+      f = await this.rootFid().walk(parts);
+      try { await f.create(name, 0o644, OWRITE); } catch (e2) { await f.clunk().catch(() => {}); throw e2; }
+    }
+    try {
+      return await f.write(0n, data);
+    } finally {
+      await f.clunk().catch(() => {});
+    }
+  }
+
+  /** Directory entries of `path`, without "." and "..". */
+  async ls(path = ''): Promise<DirEntry[]> {
+    const f = await this.rootFid().walk(path);
+    try {
+      return (await f.readdir()).filter((e) => e.name !== '.' && e.name !== '..');
+    } finally {
+      await f.clunk().catch(() => {});
+    }
+  }
+
+  /** Tstat, or in .L Tgetattr mapped to a Stat. */
+  async stat(path: string): Promise<Stat> {
+    const f = await this.rootFid().walk(path);
+    try {
+      return await f.stat();
+    } finally {
+      await f.clunk().catch(() => {});
+    }
+  }
+
+  /** Close the connection; everything pending rejects with ECONNRESET. */
+  close(): void {
+    this.shutdown(new P9Error(ECONNRESET, 'client closed'));
+    this.stream.destroy();
+  }
+
+  private fail(e: P9Error): void {
+    this.shutdown(e);
+    this.stream.destroy();
+  }
+
+  private shutdown(e: P9Error): void {
+    if (this.dead) return;
+    this.dead = e;
+    const ps = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of ps) if (!p.settled) this.settle(p, null, e.errno === ECONNRESET ? e : new P9Error(ECONNRESET, e.message));
+    this.resolveClosed();
+  }
+}
+
+function localUser(): string {
+  try { return userInfo().username; } catch { return 'none'; }
+}

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+//
+// The public face of lib/9p: messages, codec, framing, client, errors, constants.
+
+export * from './const.js';
+export * from './fcall.js';
+export * from './errno.js';
+export { P9Error, perr } from './error.js';
+export {
+  encode, decode, DecodeError, typeName, typeInDialect, encodeStat, decodeStats, encodeDirent, decodeDirents,
+  type Decoded,
+} from './codec.js';
+export { dontTouchStat } from './stat.js';
+export { FrameReader, FrameError } from './frame.js';
+export { duplexPair } from './duplex.js';
+export { Client, type ConnectOptions, type AttachOptions, type TRequest, type ReplyMap } from './client.js';
+export { Fid, type DirEntry, type SetAttrInput, lflags, dtFromMode, dmFromMode, modeFromDm, statFromAttr } from './fid.js';
