@@ -39,7 +39,7 @@ export class Proc {
   grants = 0; revokes = 0; yields = 0; yieldFails = 0; warned = 0; yieldedInTime = 0;
   forced = 0; events = 0;
   /** PACKED: allocated cores per cpu / socket / numa node (only kept under PACKED) */
-  topo: { cpu: Map<number, number>; socket: Map<number, number>; numa: Map<number, number> } | null = null;
+  topo: { n: number; cpu: Map<number, number>; socket: Map<number, number>; numa: Map<number, number> } | null = null;
   mbox: Mailbox | null = null;
   evq: Map<number, EvqCfg> | null = null;
   alarms: AlarmSet | null = null;

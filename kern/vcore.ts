@@ -20,6 +20,8 @@ export class Vcore {
   done = 0;
   /** absolute deadline of a pending preemption warning, 0 = none */
   preemptPending = 0;
+  /** a warning is pending (preemptPending may legitimately be 0 at time 0) */
+  warned = false;
   notifPending = false;
   notifDisabled = false;
   canRcvMsg = false;

@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// The public face of kern/ for the devices.
+
+export { Kernel } from './kernel.js';
+export type { Command, Op } from './commands.js';
+export { Clock } from './clock.js';
+export { ClockDriver, type DriverIO, type DriverStatus } from './driver.js';
+export { KernelLog, formatLog, type LogRecord } from './log.js';
+export { Mailbox, type EventMsg } from './mailbox.js';
+export { formatEvent } from './events.js';
+export { checkInvariants } from './invariants.js';
+export * from './types.js';
