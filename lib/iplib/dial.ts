@@ -36,7 +36,7 @@ export interface DialDefaults {
 }
 
 const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/;
-const SERVICE = /^[A-Za-z][A-Za-z0-9_-]*$/;
+const SERVICE = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
 /** Parse and validate a dial string. EINVAL, with the string and the reason, on error. */
 export function parseDialString(s: string, defaults: DialDefaults = {}): DialString {

@@ -96,7 +96,7 @@ export function prefixmask(bits: number, len: number): Buffer {
 export function v4parsecidr(s: string): { ip: Buffer; mask: Buffer } {
   const slash = s.indexOf('/');
   const ip = v4parseip(slash < 0 ? s : s.slice(0, slash));
-  if (slash < 0) return { ip, mask: v6tov4(defmask(v4tov6(ip))) };
+  if (slash < 0) return { ip, mask: Buffer.from(defmask(v4tov6(ip)).subarray(12)) };
   const t = s.slice(slash + 1);
   if (!/^\d{1,2}$/.test(t) || Number(t) > 32) throw perr(EINVAL, `bad CIDR "${s}"`);
   return { ip, mask: prefixmask(Number(t), 4) };
@@ -162,20 +162,22 @@ export function ipfmt(ip: Buffer): string {
   return `${hex(g.slice(0, bestAt))}::${hex(g.slice(bestAt + bestLen))}`;
 }
 
-/** Plan 9 %M: a mask as `/N` when it is a contiguous prefix (v4 masks as /N of 32), else
- *  as an address. */
+/** Plan 9 %M: a mask as `/N` when it is a contiguous prefix, else as an address. A mask
+ *  whose first 12 bytes are all ones is a v4 mask: /N counts of 32 and a non-contiguous
+ *  one prints dotted (so the all-ones mask prints /32, as in Plan 9). */
 export function maskfmt(mask: Buffer): string {
   const v4 = mask.length === 16 && mask.compare(IPallbits, 0, 12, 0, 12) === 0;
   const bytes = v4 ? mask.subarray(12) : mask;
+  const other = () => (v4 ? ipfmt(bytes) : ipfmt(mask));
   let bits = 0;
   let i = 0;
   for (; i < bytes.length && bytes[i] === 0xff; i++) bits += 8;
   if (i < bytes.length) {
     const b = bytes[i];
     const ones = [0, 0x80, 0xc0, 0xe0, 0xf0, 0xf8, 0xfc, 0xfe].indexOf(b);
-    if (ones < 0) return ipfmt(mask);
+    if (ones < 0) return other();
     bits += ones;
-    for (i++; i < bytes.length; i++) if (bytes[i] !== 0) return ipfmt(mask);
+    for (i++; i < bytes.length; i++) if (bytes[i] !== 0) return other();
   }
   return `/${bits}`;
 }

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// A position in one session's namespace. Each chan remembers the chan it was walked from,
+// so ".." is lexical: it goes back through mount points to where the walk came from (the
+// root's parent is the root), as Plan 9 does with the chan's path.
+
+import { EBUSY, EEXIST, EINVAL, ENOENT, ENOTDIR, EPERM } from '../lib/9p/errno.js';
+import { perr } from '../lib/9p/error.js';
+import type { Qid } from '../lib/9p/fcall.js';
+import { AEXEC, allowed, checkAccess, checkOpen } from '../devs/lib/perm.js';
+import { QTDIR } from '../devs/lib/qid.js';
+import type { Caller, DirInfo, Node, OpenFile, OpenMode } from '../devs/types.js';
+import type { Chan } from './types.js';
+import type { Mhead, MountTable } from './mount.js';
+
+export class NsChan implements Chan {
+  constructor(
+    private readonly table: MountTable,
+    /** The name this chan was walked by ('/' at a root). */
+    readonly name: string,
+    /** What the walk found, before mounts: the mount point's key. */
+    readonly under: Node,
+    /** The members after mount resolution ([under] when nothing is mounted). */
+    readonly nodes: readonly Node[],
+    /** The mount head this chan is a mount point of, at walk time. */
+    readonly head: Mhead | undefined,
+    readonly parent: NsChan | undefined,
+  ) {}
+
+  /** A chan for `under`, resolving what this session mounted on it. */
+  static resolve(table: MountTable, name: string, under: Node, parent: NsChan | undefined): NsChan {
+    const h = table.get(under.qid.path);
+    const nodes = h ? table.members(h) : [under];
+    return new NsChan(table, name, under, nodes.length ? nodes : [under], h, parent);
+  }
+
+  get qid(): Qid {
+    return this.nodes[0].qid;
+  }
+
+  info(): DirInfo {
+    const i = this.nodes[0].info();
+    return { ...i, name: this.name };
+  }
+
+  isDir(): boolean {
+    return (this.nodes[0].qid.type & QTDIR) !== 0;
+  }
+
+  walk(caller: Caller, name: string): NsChan {
+    if (name === '' || name.includes('/') || name.includes('\0')) throw perr(EINVAL, `bad file name "${name}"`);
+    if (!this.isDir()) throw perr(ENOTDIR, this.name);
+    if (name === '..') return this.parent ?? this;
+    if (name === '.') throw perr(ENOENT, '.');
+    let denied: Node | undefined;
+    for (const n of this.nodes) {
+      const i = n.info();
+      if (!allowed(caller, i.uid, i.gid, i.mode, AEXEC)) {
+        denied ??= n;
+        continue;
+      }
+      const child = n.walk?.(caller, name);
+      if (child) return NsChan.resolve(this.table, name, child, this);
+    }
+    if (denied) checkAccess(caller, denied.info(), AEXEC);
+    throw perr(ENOENT, name);
+  }
+
+  async open(caller: Caller, mode: OpenMode): Promise<OpenFile> {
+    if (this.isDir()) {
+      const i = this.nodes[0].info();
+      checkOpen(caller, { ...i, dir: true }, mode);
+    }
+    return this.nodes[0].open(caller, mode);
+  }
+
+  readdir(caller: Caller): DirInfo[] {
+    if (!this.isDir()) throw perr(ENOTDIR, this.name);
+    const seen = new Set<string>();
+    const out: DirInfo[] = [];
+    for (const n of this.nodes) {
+      for (const c of n.children?.(caller) ?? []) {
+        const i = c.info();
+        if (seen.has(i.name)) continue;
+        seen.add(i.name);
+        // Show what a walk would give: a mount point lists as the mounted directory.
+        const h = this.table.get(c.qid.path);
+        const m = h ? this.table.members(h)[0] : undefined;
+        out.push(m ? { ...m.info(), name: i.name } : i);
+      }
+    }
+    return out;
+  }
+
+  async create(caller: Caller, name: string, perm: number, mode: OpenMode): Promise<{ chan: Chan; file: OpenFile }> {
+    if (!this.isDir()) throw perr(ENOTDIR, this.name);
+    if (name === '' || name === '.' || name === '..' || name.includes('/')) throw perr(EINVAL, `bad file name "${name}"`);
+    let target: Node | undefined = this.nodes[0];
+    if (this.head) {
+      target = this.table.createMember(this.head);
+      if (!target) throw perr(EPERM, `${this.name}: mounted directory forbids creation (no -c member)`);
+    }
+    if (target.walk?.(caller, name)) throw perr(EEXIST, name);
+    if (!target.create) throw perr(EPERM, `${this.name}: cannot create here`);
+    const { node, file } = await target.create(caller, name, perm, mode);
+    return { chan: NsChan.resolve(this.table, name, node, this), file };
+  }
+
+  async remove(caller: Caller): Promise<void> {
+    if (this.head) throw perr(EBUSY, `${this.name} is a mount point`);
+    const n = this.nodes[0];
+    if (!n.remove) throw perr(EPERM, `${this.name}: cannot remove`);
+    await n.remove(caller);
+  }
+
+  wstat(caller: Caller, change: { name?: string; mode?: number; length?: bigint; mtime?: number }): void {
+    if (change.name === undefined && change.mode === undefined && change.length === undefined && change.mtime === undefined) return;
+    const n = this.nodes[0];
+    if (!n.wstat) throw perr(EPERM, `${this.name}: cannot change`);
+    n.wstat(caller, change);
+  }
+}

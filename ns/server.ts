@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// The namespace server: the devices, the root tree and the boot namespace built once;
+// fork() gives each attach its own copy of the mount table.
+
+import { EINVAL } from '../lib/9p/errno.js';
+import { P9Error, perr } from '../lib/9p/error.js';
+import type { Caller, Device, NamespaceView, Session } from '../devs/types.js';
+import { DEFAULT_ROOT_DIRS, defaultBootNs } from './boot.js';
+import { MountTable } from './mount.js';
+import { Namespace } from './namespace.js';
+import { parseNsFile } from './parse.js';
+import { RootDir } from './root.js';
+import type { NamespaceServer, SessionNamespace } from './types.js';
+
+export interface NamespaceServerOptions {
+  devices: readonly Device[];
+  /** namespace(6) text; default: defaultBootNs(devices). */
+  bootNs?: string;
+  /** The host owner's name (owner of the root tree; the boot binds run as this user). */
+  hostowner: string;
+  /** Root directories made even with nothing bound on them (default ['/n']). */
+  rootDirs?: readonly string[];
+}
+
+export interface NsServer extends NamespaceServer {
+  fork(): SessionNamespace;
+  readonly devices: readonly Device[];
+  readonly hostowner: string;
+}
+
+/** A Caller for work done by the server itself (boot): the host owner. */
+export function bootCaller(hostowner: string): Caller {
+  const session: Session = {
+    id: 0,
+    connId: 0,
+    user: hostowner,
+    errstr: '',
+    onClose() {},
+    ns: { text: () => '', apply: () => { throw perr(EINVAL, 'boot session'); } } as NamespaceView,
+  };
+  return { user: hostowner, hostowner: true, session };
+}
+
+export function createNamespaceServer(opts: NamespaceServerOptions): NsServer {
+  const devices = new Map<string, Device>();
+  for (const d of opts.devices) {
+    if (devices.has(d.name)) throw perr(EINVAL, `device #${d.name} registered twice`);
+    devices.set(d.name, d);
+  }
+  const root = new RootDir('/', () => opts.hostowner);
+  for (const p of opts.rootDirs ?? DEFAULT_ROOT_DIRS) {
+    let d = root;
+    for (const e of p.split('/').filter(Boolean)) d = d.mkdir(e);
+  }
+  const boot = new Namespace({ devices, root }, new MountTable());
+  const caller = bootCaller(opts.hostowner);
+  const text = opts.bootNs ?? defaultBootNs(opts.devices);
+  for (const op of parseNsFile(text)) {
+    try {
+      boot.exec(op, caller, true);
+    } catch (e) {
+      if (e instanceof P9Error) throw perr(e.errno, `boot namespace: ${e.detail ?? e.text}`);
+      throw e;
+    }
+  }
+  return {
+    devices: opts.devices,
+    hostowner: opts.hostowner,
+    fork: () => boot.fork(),
+  };
+}

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+import t from 'tap';
+import { type Cmdtab, lookupCmd, runCmds } from '../../devs/dev.js';
+import { ERANGE } from '../../lib/9p/errno.js';
+import { P9Error, perr } from '../../lib/9p/error.js';
+import { fakeCaller, rejection } from './fake.js';
+
+interface Obj { log: string[] }
+const tab: Cmdtab<Obj> = [
+  { verb: 'cores', args: 1, fn: (a, o) => { if (Number(a[0]) > 15) throw perr(ERANGE, `cores ${a[0]}`); o.log.push(`cores ${a[0]}`); } },
+  { verb: /^\d+$/, fn: (_a, o, _c, v) => { o.log.push(`cores ${v}`); } },
+  { verb: 'kill', args: [0, 1], fn: (a, o) => { o.log.push(`kill ${a[0] ?? 1337}`); } },
+  { verb: 'name', args: 1, fn: (a, o) => { o.log.push(`name ${a[0]}`); } },
+  { verb: 'slow', fn: async (_a, o) => { await new Promise((r) => setImmediate(r)); o.log.push('slow'); } },
+];
+const c = fakeCaller('glenda');
+
+function fails(fn: () => unknown): P9Error {
+  try { fn(); } catch (e) { return e as P9Error; }
+  throw new Error('did not throw');
+}
+
+t.test('parse and apply', async (t) => {
+  const o: Obj = { log: [] };
+  t.equal(runCmds(tab, 'cores 4\n', o, c), undefined, 'synchronous when handlers are');
+  runCmds(tab, '7', o, c);
+  runCmds(tab, "name 'my proc'\nkill\n\nkill 9\n", o, c);
+  t.same(o.log, ['cores 4', 'cores 7', 'name my proc', 'kill 1337', 'kill 9']);
+});
+
+t.test('errors', async (t) => {
+  const o: Obj = { log: [] };
+  let e = fails(() => runCmds(tab, 'banana\n', o, c));
+  t.equal(e.ename, 'EINVAL');
+  t.equal(e.detail, 'unknown control message "banana"');
+  e = fails(() => runCmds(tab, 'cores', o, c));
+  t.equal(e.ename, 'EINVAL');
+  t.equal(e.detail, 'wrong number of args "cores"');
+  e = fails(() => runCmds(tab, 'kill 1 2', o, c));
+  t.equal(e.detail, 'wrong number of args "kill 1 2"');
+  e = fails(() => runCmds(tab, '\n', o, c));
+  t.equal(e.ename, 'EINVAL');
+  t.equal(fails(() => lookupCmd(tab, ['4x'])).detail, 'unknown control message "4x"');
+});
+
+t.test('several lines: applied in order, stops at the first bad one', async (t) => {
+  const o: Obj = { log: [] };
+  const seen: string[] = [];
+  const e = fails(() => runCmds(tab, 'cores 2\ncores 99\ncores 3\n', o, c, (err, line) => seen.push(`${err.ename} ${line}`)));
+  t.equal(e.ename, 'ERANGE');
+  t.same(o.log, ['cores 2']);
+  t.same(seen, ['ERANGE cores 99']);
+});
+
+t.test('async handlers keep the order', async (t) => {
+  const o: Obj = { log: [] };
+  const r = runCmds(tab, 'cores 1\nslow\ncores 2\nbanana\ncores 3', o, c);
+  t.ok(r instanceof Promise);
+  t.equal(await rejection(r), 'EINVAL');
+  t.same(o.log, ['cores 1', 'slow', 'cores 2']);
+});
