@@ -91,9 +91,11 @@ function attach(c: Connection, m: F.TattachMsg): Reply {
   return { type: F.Rattach, qid: root.qid };
 }
 
-/** Walk names may not be empty, ".", or contain "/" (QEMU CVE-2016-7116); ".." is the parent. */
+/** Names may not be empty or contain "/" (QEMU CVE-2016-7116); ".." walks to the parent and
+ *  "." stays put (diodls -l walks every entry Treaddir gave it, "." included); neither can be
+ *  created. */
 export function checkName(name: string, walking: boolean): void {
-  if (name === '' || name === '.' || name.includes('/') || (!walking && name === '..')) {
+  if (name === '' || name.includes('/') || (!walking && (name === '.' || name === '..'))) {
     throw perr(EINVAL, `bad file name "${name}"`);
   }
   if (Buffer.byteLength(name) > 255) throw perr(ENAMETOOLONG, name.slice(0, 40));
@@ -109,7 +111,7 @@ function walk(c: Connection, m: F.TwalkMsg, r: Req): Reply {
   for (let i = 0; i < m.wnames.length; i++) {
     try {
       checkName(m.wnames[i], true);
-      chan = chan.walk(f.caller, m.wnames[i]);
+      if (m.wnames[i] !== '.') chan = chan.walk(f.caller, m.wnames[i]);
     } catch (e) {
       if (i === 0) throw e;
       return { type: F.Rwalk, qids };

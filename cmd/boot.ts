@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// Boot the machine: a kernel, its devices, the boot namespace and the 9P server on its
+// listeners. `npm start` (cmd/main.ts) and `akaros serve` both come through here, so
+// the flags mean the same thing in both places.
+
+import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { Kernel } from '../kern/index.js';
+import { makeDevices } from '../devs/index.js';
+import { cpulistParse, parseDuration } from '../devs/dev.js';
+import { createNamespaceServer } from '../ns/server.js';
+import { Server } from '../srv/server.js';
+import { parseDialString } from '../lib/iplib/dial.js';
+import { perr } from '../lib/9p/error.js';
+import { EINVAL } from '../lib/9p/errno.js';
+
+export const DEFAULT_LISTEN = 'tcp!127.0.0.1!5640';
+/** The default grace: long enough for a 2LS to hand a core back (CoreArbiter uses 10 ms). */
+export const DEFAULT_GRACE = '10ms';
+
+export interface BootOptions {
+  cores?: number;
+  /** LL (management) cores as a cpulist, e.g. "0" (the default) or "0,8". */
+  llCores?: number[] | string;
+  /** "sockets=2,numa=2,ht" (every key optional). */
+  topology?: string;
+  policy?: 'fcfs' | 'packed';
+  grace?: string;
+  tick?: string;
+  hostowner?: string;
+  listen?: string[];
+  paused?: boolean;
+  seed?: number;
+  /** A namespace(6) file replacing the default boot namespace. */
+  namespace?: string;
+  sysname?: string;
+}
+
+export interface Booted {
+  kernel: Kernel;
+  server: Server;
+  /** The dial strings actually listened on (port 0 resolved). */
+  addresses: string[];
+  hostowner: string;
+  /** How to mount each listener with Linux v9fs and plan9port's 9pfuse. */
+  mountHints(): string[];
+  close(): Promise<void>;
+}
+
+export function parseTopology(s: string): { sockets?: number; numa?: number; ht?: boolean } {
+  const topo: { sockets?: number; numa?: number; ht?: boolean } = {};
+  for (const part of s.split(',').filter(Boolean)) {
+    const [k, v] = part.split('=');
+    if (k === 'ht' && v === undefined) topo.ht = true;
+    else if ((k === 'sockets' || k === 'numa') && v !== undefined && /^\d+$/.test(v) && Number(v) > 0) topo[k] = Number(v);
+    else throw perr(EINVAL, `topology "${s}": expected sockets=N,numa=N,ht`);
+  }
+  return topo;
+}
+
+export async function boot(opts: BootOptions = {}): Promise<Booted> {
+  const hostowner = opts.hostowner ?? userInfo().username;
+  const ncores = opts.cores ?? 16;
+  const ll = typeof opts.llCores === 'string' ? cpulistParse(opts.llCores, ncores - 1) : opts.llCores;
+  const kernel = new Kernel({
+    ncores,
+    llCores: ll,
+    topology: opts.topology ? parseTopology(opts.topology) : undefined,
+    policy: opts.policy ?? 'fcfs',
+    graceNs: Number(parseDuration(opts.grace ?? DEFAULT_GRACE)),
+    tickNs: opts.tick ? Number(parseDuration(opts.tick)) : undefined,
+    seed: opts.seed ?? 1,
+    hostowner,
+  });
+  const devs = makeDevices({ kernel, hostowner, sysname: opts.sysname, paused: opts.paused, seed: opts.seed ?? 1 });
+  const ns = createNamespaceServer({
+    devices: devs.devices,
+    hostowner,
+    bootNs: opts.namespace ? readFileSync(opts.namespace, 'utf8') : undefined,
+  });
+  const server = new Server({ ns, hostowner });
+  const addresses: string[] = [];
+  try {
+    for (const l of opts.listen?.length ? opts.listen : [DEFAULT_LISTEN]) {
+      addresses.push((await server.listen(l)).address);
+    }
+  } catch (e) {
+    await server.close();
+    devs.close();
+    throw e;
+  }
+  return {
+    kernel,
+    server,
+    addresses,
+    hostowner,
+    mountHints: () => addresses.flatMap(mountHint),
+    close: async () => {
+      await server.close();
+      devs.close();
+    },
+  };
+}
+
+function mountHint(addr: string): string[] {
+  const d = parseDialString(addr);
+  if (d.net === 'unix') {
+    return [`mount -t 9p -o trans=unix,version=9p2000.L,cache=none ${d.host} /mnt/akaros`];
+  }
+  const host = d.host === '*' ? '127.0.0.1' : d.host;
+  return [
+    `mount -t 9p -o trans=tcp,port=${d.port},version=9p2000.L,cache=none ${host} /mnt/akaros`,
+    `9pfuse 'tcp!${host}!${d.port}' /mnt/akaros`,
+  ];
+}
