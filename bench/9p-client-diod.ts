@@ -12,25 +12,9 @@ import { Client } from '../lib/9p/client.js';
 import type { Fid } from '../lib/9p/fid.js';
 import { OREAD, P9_GETATTR_BASIC } from '../lib/9p/const.js';
 import { findDiod, startDiod } from '../test/9p/diod.js';
+import { load } from './lib/load.js';
 
 export interface DiodRow { op: string; outstanding: number; opsPerSec: number; p50us: number; p99us: number }
-
-async function load(op: () => Promise<unknown>, outstanding: number, ms: number): Promise<Omit<DiodRow, 'op' | 'outstanding'>> {
-  const lat: number[] = [];
-  const end = performance.now() + ms;
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: outstanding }, async () => {
-    while (performance.now() < end) {
-      const s = performance.now();
-      await op();
-      lat.push(performance.now() - s);
-    }
-  }));
-  const secs = (performance.now() - t0) / 1000;
-  lat.sort((a, b) => a - b);
-  const pct = (p: number): number => Math.round(lat[Math.min(lat.length - 1, Math.floor(lat.length * p))] * 1000);
-  return { opsPerSec: Math.round(lat.length / secs), p50us: pct(0.5), p99us: pct(0.99) };
-}
 
 export async function run(opts: { ms?: number; out?: string } = {}): Promise<DiodRow[]> {
   const bin = findDiod();
