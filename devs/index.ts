@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// makeDevices: the kernel devices, wired to one kernel. The one function the server's
+// main program and the CLI's `serve` call:
+//
+//   import { Kernel } from '../kern/index.js';
+//   import { makeDevices } from '../devs/index.js';
+//   const kernel = new Kernel({ ncores: 16, hostowner: 'glenda' });
+//   const devs = makeDevices({ kernel, hostowner: 'glenda' });      // real-time clock, running
+//   const nss = createNamespaceServer({ devices: devs.devices, hostowner: 'glenda' });
+//   const server = new Server({ ns: nss, hostowner: 'glenda' });
+//   ...
+//   devs.close();                                                    // stops the clock's timer
+//
+// Options:
+//   kernel      the Kernel (kern/); its config's hostowner should equal `hostowner` (the
+//               devices act for the 9P host owner as the kernel's host owner either way)
+//   hostowner   Plan 9's eve: owner of the fixed files, the only writer of /core/ctl,
+//               /core/N/ctl, /sim/ctl
+//   sysname     /dev/sysname (default 'nanwan')
+//   realtime    the driver's I/O: { nowReal, setTimer, clearTimer }. Default: Node's
+//               process.hrtime.bigint and setTimeout/clearTimeout (unref'd). `false`: no
+//               driver at all; only `step` advances the clock (pause/resume/speed: EINVAL)
+//   paused      start with the clock paused (default false: virtual time follows real time)
+//   seed        the kernel's boot seed, as /sim/ctl reports it (default 1)
+//   drivers     more device names for /dev/drivers (#srv, #ndb... registered elsewhere)
+//
+// Returns { devices: [cons, core, mcp, proc, sim], cons, mcp, core, proc, sim, driver,
+// ctx, close() }. Pass `devices` (plus any others) to createNamespaceServer.
+
+import { ClockDriver, type Kernel, formatLog } from '../kern/index.js';
+import { type ConsDevice, createConsDevice, type KernelLog as ConsLog } from './cons/cons.js';
+import type { ConsClock } from './cons/clock.js';
+import { createCoreDevice } from './core/core.js';
+import { type DriverLike, KCtx, type KernelApi, type KernelLogLike } from './mcp/kctx.js';
+import { createMcpDevice } from './mcp/mcp.js';
+import { createProcDevice } from './proc/proc.js';
+import { createSimDevice } from './sim/sim.js';
+import type { TableDevice } from './lib/tree.js';
+import type { Device } from './types.js';
+
+export interface RealtimeIO {
+  nowReal(): bigint;
+  setTimer(fn: () => void, ms: number): unknown;
+  clearTimer(handle: unknown): void;
+}
+
+export interface MakeDevicesOptions {
+  kernel: Kernel;
+  hostowner: string;
+  sysname?: string;
+  realtime?: RealtimeIO | false;
+  paused?: boolean;
+  seed?: number;
+  drivers?: Iterable<string>;
+}
+
+export interface KernelDevices {
+  /** In boot-namespace order: cons, core, mcp, proc, sim. */
+  devices: Device[];
+  cons: ConsDevice;
+  core: TableDevice<void>;
+  mcp: TableDevice<void>;
+  proc: TableDevice<void>;
+  sim: TableDevice<void>;
+  /** The real-time clock driver (undefined with realtime: false). */
+  driver: ClockDriver | undefined;
+  ctx: KCtx;
+  /** Pauses the clock and drops its timer (the kernel stays as it is). */
+  close(): void;
+}
+
+/** Node's clock and timers; the timer is unref'd so it never keeps a process alive. */
+export function nodeRealtime(): RealtimeIO {
+  return {
+    nowReal: () => process.hrtime.bigint(),
+    setTimer: (fn, ms) => {
+      const t = setTimeout(fn, ms);
+      t.unref?.();
+      return t;
+    },
+    clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+  };
+}
+
+/** /dev/time from the kernel's virtual clock: ns since boot, ticks, 1 GHz (the kernel's
+ *  TSC). The driver is synced first so a running clock reads the present. */
+export function kernelClock(k: KernelApi, sync: () => void): ConsClock {
+  return {
+    freq: BigInt(k.timeInfo().freq),
+    nowNs: () => { sync(); return BigInt(k.now()); },
+    ticks: () => BigInt(k.timeInfo().ticks),
+  };
+}
+
+/** kern's KernelLog (records with seq, subscribe with the record) as the LogSource #cons
+ *  reads /dev/kmesg from; host-owner writes append `user` records. */
+export function kernelLogSource(k: KernelApi): ConsLog {
+  const log: KernelLogLike = k.log;
+  return {
+    since(cursor: number, max = Infinity) {
+      const recs = log.since(cursor);
+      const take = recs.length > max ? recs.slice(0, max) : recs;
+      const next = take.length ? take[take.length - 1].seq + 1 : Math.max(cursor, log.next);
+      return { lines: take.map((r) => `${formatLog(r)}\n`), next: Math.min(next, log.next) };
+    },
+    end: () => log.next,
+    subscribe: (fn: () => void) => log.subscribe(() => fn()),
+    get closed() { return false; },
+    append: (text: string) => {
+      for (const line of text.split('\n')) if (line.trim() !== '') log.add(k.now(), 'user', line);
+    },
+  };
+}
+
+export function makeDevices(opts: MakeDevicesOptions): KernelDevices {
+  const k: KernelApi = opts.kernel;
+  const driver = opts.realtime === false ? undefined
+    : new ClockDriver(opts.kernel.clock, opts.realtime ?? nodeRealtime());
+  const ctx = new KCtx(k, driver as DriverLike | undefined, opts.hostowner);
+  const owner = () => opts.hostowner;
+  const core = createCoreDevice(ctx, owner);
+  const mcp = createMcpDevice(ctx, owner);
+  const proc = createProcDevice(ctx, owner);
+  const sim = createSimDevice(ctx, owner, { seed: opts.seed });
+  const names = ['cons', 'core', 'mcp', 'proc', 'sim', ...(opts.drivers ?? [])];
+  const cons = createConsDevice({
+    hostowner: opts.hostowner,
+    sysname: opts.sysname,
+    clock: kernelClock(k, () => ctx.sync()),
+    log: kernelLogSource(k),
+    drivers: () => names,
+  });
+  if (driver && !opts.paused) driver.resume();
+  return {
+    devices: [cons, core, mcp, proc, sim],
+    cons, core, mcp, proc, sim, driver, ctx,
+    close: () => { driver?.stop(); },
+  };
+}

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// The verbs of /mcp/N/ctl (namespace.md, "/mcp/N/ctl commands"), Plan 9 Cmdtab style.
+// Parsing is here; every decision is the kernel's (kern/README.md): a verb maps to one
+// typed kernel command acting as the writer, so the kernel checks ownership again and
+// records its own errors in lasterr and the log.
+
+import { EINVAL, ERANGE } from '../../lib/9p/errno.js';
+import { perr } from '../../lib/9p/error.js';
+import { type Cmdtab, type Caller, cpulistParse, parseUint } from '../dev.js';
+import type { KCtx, ProcRef } from './kctx.js';
+
+/** A signed decimal or 0x-hex integer (notify payloads, exit codes). */
+export function parseInt32(s: string, what: string): number {
+  if (!/^[-+]?(\d+|0[xX][0-9a-fA-F]+)$/.test(s)) throw perr(EINVAL, `bad ${what} "${s}"`);
+  const neg = s.startsWith('-');
+  const body = s.replace(/^[-+]/, '');
+  const n = Number(body);
+  if (!Number.isSafeInteger(n)) throw perr(EINVAL, `bad ${what} "${s}"`);
+  return neg ? -n : n;
+}
+
+/** A core count: EINVAL if not a number, ERANGE if negative (namespace.md: "outside
+ *  0..max_vcores"); the kernel answers ERANGE above max_vcores. */
+export function parseCount(s: string, what = 'core count'): number {
+  if (/^-\d+$/.test(s)) throw perr(ERANGE, `${what} ${s} < 0`);
+  return parseUint(s, Number.MAX_SAFE_INTEGER, what);
+}
+
+/** The per-connection registry of `ephemeral` processes: one onClose hook per (session, pid). */
+const ephemeralHooks = new WeakMap<object, Set<number>>();
+
+function ephemeral(ctx: KCtx, ref: ProcRef, caller: Caller): void {
+  const pid = ctx.live(ref);
+  const s = caller.session;
+  let set = ephemeralHooks.get(s);
+  if (!set) ephemeralHooks.set(s, (set = new Set()));
+  if (set.has(pid)) return;
+  set.add(pid);
+  s.onClose(() => {
+    // Only the process this write named: the pid may have been reaped and reused.
+    if (ctx.lookup(pid) !== ref) return;
+    try {
+      if (!ctx.k.procInfo(pid).dead) ctx.act((k) => k.kill(ctx.k.machine().hostowner, pid));
+    } catch { /* already gone */ }
+  });
+}
+
+/** `kill [CODE]` */
+export function killCmd(ctx: KCtx, ref: ProcRef, caller: Caller, args: string[]): void {
+  const code = args.length ? parseInt32(args[0], 'exit code') : undefined;
+  ctx.act((k) => k.kill(ctx.user(caller), ref.pid, code));
+}
+
+/** `name NAME` (the kernel enforces Akaros's 19 bytes). */
+export function nameCmd(ctx: KCtx, ref: ProcRef, caller: Caller, args: string[]): void {
+  ctx.act((k) => k.setName(ctx.user(caller), ref.pid, args[0]));
+}
+
+/** Every verb first checks that the file still names a live process: a ctl opened on a
+ *  process that was reaped (its pid perhaps reused) answers ESRCH. */
+export function guarded(ctx: KCtx, tab: Cmdtab<ProcRef>): Cmdtab<ProcRef> {
+  return tab.map((c) => ({
+    ...c,
+    fn: (a: string[], ref: ProcRef, caller: Caller, verb: string) => {
+      ctx.live(ref);
+      return c.fn(a, ref, caller, verb);
+    },
+  }));
+}
+
+export function mcpCtl(ctx: KCtx): Cmdtab<ProcRef> {
+  return guarded(ctx, mcpVerbs(ctx));
+}
+
+function mcpVerbs(ctx: KCtx): Cmdtab<ProcRef> {
+  const u = (c: Caller) => ctx.user(c);
+  const cores = (ref: ProcRef, caller: Caller, n: string) => {
+    const v = parseCount(n);
+    ctx.act((k) => k.cores(u(caller), ref.pid, v));
+  };
+  return [
+    // `echo 4 > /mcp/7/ctl`
+    { verb: /^\d+$/, args: 0, fn: (_a, ref, caller, verb) => cores(ref, caller, verb) },
+    { verb: 'cores', args: 1, fn: (a, ref, caller) => cores(ref, caller, a[0]) },
+    {
+      verb: 'want', args: 1,
+      fn: (a, ref, caller) => {
+        const n = parseCount(a[0]);
+        ctx.act((k) => k.want(u(caller), ref.pid, n));
+      },
+    },
+    {
+      // prov LIST | prov -f LIST (force: the host owner takes cores from others)
+      verb: 'prov', args: [1, 2],
+      fn: (a, ref, caller) => {
+        let force = false;
+        if (a.length === 2) {
+          if (a[0] !== '-f') throw perr(EINVAL, `prov: bad flag "${a[0]}"`);
+          force = true;
+        }
+        const list = cpulistParse(a[a.length - 1]);
+        if (list.length === 0) throw perr(EINVAL, 'prov: empty core list');
+        ctx.act((k) => k.prov(u(caller), ref.pid, list, force));
+      },
+    },
+    {
+      verb: 'unprov', args: 1,
+      fn: (a, ref, caller) => {
+        const list = a[0] === 'all' ? 'all' as const : cpulistParse(a[0]);
+        ctx.act((k) => k.unprov(u(caller), ref.pid, list));
+      },
+    },
+    {
+      verb: 'yield', args: [1, 2],
+      fn: (a, ref, caller) => {
+        const vc = parseUint(a[0], Number.MAX_SAFE_INTEGER, 'vcore');
+        if (a.length === 2 && a[1] !== 'nice') throw perr(EINVAL, `yield: bad flag "${a[1]}"`);
+        ctx.act((k) => k.yield(u(caller), ref.pid, vc, a.length === 2));
+      },
+    },
+    {
+      verb: 'notify', args: [1, 5],
+      fn: (a, ref, caller) => {
+        const args = a.slice(1).map((x) => parseInt32(x, 'event argument'));
+        ctx.act((k) => k.notify(u(caller), ref.pid, a[0], args.length ? args : undefined));
+      },
+    },
+    {
+      // ev TYPE ucq|bitmap|ceq [FLAGS...] / ev TYPE off; flags comma- or space-separated
+      verb: 'ev', args: [2, Infinity],
+      fn: (a, ref, caller) => {
+        const mbox = a[1];
+        if (!['ucq', 'bitmap', 'ceq', 'off'].includes(mbox)) throw perr(EINVAL, `ev: bad mailbox "${mbox}"`);
+        const flags = a.slice(2);
+        if (mbox === 'off' && flags.length) throw perr(EINVAL, 'ev: flags with off');
+        ctx.act((k) => k.ev(u(caller), ref.pid, a[0], mbox, flags.length ? flags : undefined));
+      },
+    },
+    { verb: 'name', args: 1, fn: (a, ref, caller) => nameCmd(ctx, ref, caller, a) },
+    { verb: 'ephemeral', args: 0, fn: (_a, ref, caller) => ephemeral(ctx, ref, caller) },
+    { verb: 'kill', args: [0, 1], fn: (a, ref, caller) => killCmd(ctx, ref, caller, a) },
+  ];
+}

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// #sim, bound at /sim: the simulation clock (namespace.md "/sim"). Virtual time drives
+// every kernel decision; the ClockDriver (kern/driver.ts) makes it follow real time, or
+// holds it still until `step`. See sim.md.
+
+import { EINVAL, EPERM, ERANGE } from '../../lib/9p/errno.js';
+import { perr } from '../../lib/9p/error.js';
+import { type Cmdtab, type TableDevice, defineDevice, keyed, parseDuration, parseUint } from '../dev.js';
+import type { DriverLike, KCtx } from '../mcp/kctx.js';
+
+export const Qctl = 1, Qstatus = 2;
+
+export const MAX_SPEED = 1e9;
+
+export interface SimOptions {
+  /** The seed the kernel was booted with (what `ctl` reads until `seed N`). */
+  seed?: number;
+}
+
+export function parseSpeed(s: string): number {
+  if (!/^(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/.test(s)) throw perr(EINVAL, `speed: bad number "${s}"`);
+  const x = Number(s);
+  if (!(x > 0) || x > MAX_SPEED) throw perr(ERANGE, `speed ${s}: want > 0 and <= ${MAX_SPEED}`);
+  return x;
+}
+
+function driverStatus(ctx: KCtx, d: DriverLike | undefined) {
+  if (d) return d.status();
+  return { mode: 'paused' as const, speed: 1, now: ctx.k.now(), lag: 0, eventsRun: ctx.k.clock.eventsRun };
+}
+
+export function createSimDevice(ctx: KCtx, hostowner: () => string, opts: SimOptions = {}): TableDevice<void> {
+  const d = ctx.driver;
+  let seed = opts.seed ?? 1;
+  const needDriver = (verb: string): DriverLike => {
+    if (!d) throw perr(EINVAL, `${verb}: no real-time driver (the clock only steps)`);
+    return d;
+  };
+  // The open check already keeps everyone but the host owner out (EPERM); this is the
+  // same rule for a write that reaches us another way (the kernel checks its own verbs).
+  const host = (caller: { hostowner: boolean; user: string }, verb: string) => {
+    if (!caller.hostowner) throw perr(EPERM, `${verb}: ${caller.user} is not the host owner`);
+  };
+
+  const ctl: Cmdtab<void> = [
+    { verb: 'pause', args: 0, fn: (_a, _o, c) => { host(c, 'pause'); needDriver('pause').pause(); } },
+    { verb: 'resume', args: 0, fn: (_a, _o, c) => { host(c, 'resume'); needDriver('resume').resume(); } },
+    {
+      verb: 'speed', args: 1,
+      fn: (a, _o, c) => { host(c, 'speed'); const x = parseSpeed(a[0]); needDriver('speed').setSpeed(x); },
+    },
+    {
+      verb: 'step', args: 1,
+      fn: (a, _o, c) => {
+        host(c, 'step');
+        const ns = parseDuration(a[0]);
+        if (ns > BigInt(Number.MAX_SAFE_INTEGER)) throw perr(ERANGE, `step ${a[0]}: too large`);
+        // The driver keeps real-time mode's anchor in step; without one, the kernel steps.
+        if (d) d.step(Number(ns));
+        else ctx.act((k) => k.step(ctx.user(c), Number(ns)));
+      },
+    },
+    {
+      verb: 'seed', args: 1,
+      fn: (a, _o, c) => {
+        const n = parseUint(a[0], 0xffffffff, 'seed');
+        ctx.act((k) => k.seed(ctx.user(c), n));
+        seed = n;
+      },
+    },
+  ];
+
+  return defineDevice<void>({
+    name: 'sim', hostowner,
+    root: {
+      files: [
+        {
+          name: 'ctl', kind: Qctl, perm: 0o664, denyErrno: EPERM, ctl,
+          read: () => {
+            const s = driverStatus(ctx, d);
+            return keyed([['mode', s.mode], ['speed', s.speed], ['seed', seed]]);
+          },
+        },
+        {
+          name: 'status', kind: Qstatus, perm: 0o444,
+          read: () => {
+            const s = driverStatus(ctx, d);
+            const next = ctx.k.clock.nextTime();
+            return keyed([
+              ['mode', s.mode], ['speed', s.speed], ['now', s.now], ['lag', s.lag], ['events', s.eventsRun],
+              ['next', next === Infinity ? '-' : next], ['seed', seed],
+            ]);
+          },
+        },
+      ],
+    },
+  });
+}
