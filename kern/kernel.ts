@@ -562,7 +562,7 @@ export class Kernel {
 
   procStat(pid: number): Record<string, number> {
     const p = this.get_(pid), now = this.clock.now;
-    const out: Record<string, number> = { created_ns: p.createdT };
+    const out: Record<string, number> = { created_at: p.createdT };
     STATE_NAMES.forEach((s, i) => { out[`${s.toLowerCase()}_ns`] = p.stateNs[i] + (p.state === i ? now - p.stateSince : 0); });
     const run = this.vcoreRows(pid).reduce((a, r) => a + r.run_ns, 0);
     Object.assign(out, { run_ns: run, grants: p.grants, revokes: p.revokes, yields: p.yields, yield_fails: p.yieldFails,

@@ -178,7 +178,7 @@ export class KCtx {
     if (p) return p;
     // No table: a handle per (pid, creation time).
     let created = 0;
-    try { created = this.k.procStat(pid).created_ns ?? 0; } catch { return undefined; }
+    try { created = this.k.procStat(pid).created_at ?? 0; } catch { return undefined; }
     const r = this.refs.get(pid);
     if (r && r.created === created) return r.ref;
     const ref = { pid };
