@@ -27,7 +27,8 @@ function asRecord(s: string | Buffer): Buffer {
   return b.length && b[b.length - 1] === 0x0a ? b : Buffer.concat([b, Buffer.from('\n')]);
 }
 
-interface Waiter {
+/** A parked read (exported for devices with blocking files of their own). */
+export interface Waiter {
   req: ReadRequest;
   resolve(b: Buffer): void;
   reject(e: unknown): void;
@@ -36,7 +37,7 @@ interface Waiter {
 
 /** Parks a read until the owner's wake() resolves it (taking data only then) or until
  *  req.signal aborts (EINTR, nothing taken). */
-function waitFor(waiters: Waiter[], req: ReadRequest): Promise<Buffer> {
+export function waitFor(waiters: Waiter[], req: ReadRequest): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     const w: Waiter = {
       req,

@@ -16,31 +16,10 @@
 import { EACCES, EINTR } from '../../lib/9p/errno.js';
 import { perr } from '../../lib/9p/error.js';
 import type { OpenFile, ReadRequest } from '../types.js';
+import { waitFor, type Waiter } from '../lib/stream.js';
 import type { MailboxLike, WaitRec } from './kctx.js';
 
 const EMPTY = Buffer.alloc(0);
-
-interface Waiter {
-  req: ReadRequest;
-  resolve(b: Buffer): void;
-  reject(e: unknown): void;
-  onAbort(): void;
-}
-
-function park(waiters: Waiter[], req: ReadRequest): Promise<Buffer> {
-  return new Promise<Buffer>((resolve, reject) => {
-    const w: Waiter = {
-      req, resolve, reject,
-      onAbort: () => {
-        const i = waiters.indexOf(w);
-        if (i >= 0) waiters.splice(i, 1);
-        reject(perr(EINTR, 'read interrupted'));
-      },
-    };
-    waiters.push(w);
-    req.signal.addEventListener('abort', w.onAbort, { once: true });
-  });
-}
 
 /** One per mailbox (per process): every open of `events` reads through the same one. */
 export class MailboxStream {
@@ -62,7 +41,7 @@ export class MailboxStream {
     if (this.mb.closed && !this.ready) return EMPTY;
     if (req.noblock) return EMPTY;
     if (!this.unsub) this.unsub = this.mb.subscribe(() => this.kick());
-    const p = park(this.waiters, req);
+    const p = waitFor(this.waiters, req);
     this.kick();
     return p;
   }
@@ -143,7 +122,7 @@ export class WaitFile implements OpenFile {
     if (req.count <= 0) return EMPTY;
     if (this.rec) return this.take(req.count);
     if (req.noblock) return EMPTY;
-    const p = park(this.waiters, req);
+    const p = waitFor(this.waiters, req);
     if (!this.unsub) {
       // onExit runs fn at once if the process is already dead, else inside the kernel's
       // kill: either way the reader is answered from a microtask.

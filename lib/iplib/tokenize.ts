@@ -9,27 +9,7 @@ const BLANKS = ' \t\r\n';
 /** Split `s` at runs of blanks; single-quoted spans keep their blanks. At most `max`
  *  tokens (the rest of the line is dropped, as in Plan 9). */
 export function tokenize(s: string, max = Infinity): string[] {
-  const out: string[] = [];
-  let i = 0;
-  const n = s.length;
-  while (out.length < max) {
-    while (i < n && BLANKS.includes(s[i])) i++;
-    if (i >= n) break;
-    let tok = '';
-    let quoted = false;
-    for (; i < n; i++) {
-      const c = s[i];
-      if (!quoted && BLANKS.includes(c)) break;
-      if (c === "'") {
-        if (quoted && s[i + 1] === "'") { tok += "'"; i++; continue; }
-        quoted = !quoted;
-        continue;
-      }
-      tok += c;
-    }
-    out.push(tok);
-  }
-  return out;
+  return gettokens(s, max, BLANKS);
 }
 
 /** Plan 9 quote(2): quote a token only when tokenize would otherwise split or mangle it. */
