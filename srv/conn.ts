@@ -59,6 +59,7 @@ export class Connection {
   private gen = 0;
   private closed = false;
   private writeBlocked = false;
+  private corked = false;
   private readonly reader: FrameReader;
   private readonly closeHooks: (() => void)[] = [];
 
@@ -263,8 +264,18 @@ export class Connection {
     this.send(encode(msg, dialect));
   }
 
+  /** Replies made in one turn of the event loop leave in one writev: with many requests
+   *  in flight the per-message write(2) is most of a small request's cost. */
   private send(buf: Buffer): void {
     if (this.closed) return;
+    if (!this.corked) {
+      this.corked = true;
+      this.stream.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.stream.uncork();
+      });
+    }
     if (!this.stream.write(buf)) this.writeBlocked = true;
   }
 
