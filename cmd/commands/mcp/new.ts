@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+import { Flags } from '@oclif/core';
+import { AkarosCommand } from '../../lib/base.js';
+import { readStatus, formatStatus, type McpStatus } from '../../lib/mcp.js';
+
+export default class McpNew extends AkarosCommand {
+  static override summary = 'Create a many-core process (cat /mcp/clone).';
+  static override description = `Reading /mcp/clone creates a new MCP — RUNNABLE_M, wanting 0 cores, owned by you — and returns its id. It lives until killed (closing clone does not end it). --name then writes "name NAME" and --cores N writes "cores N" to its ctl; if that fails the new process is killed again, so a failed "mcp new" leaves nothing behind. Prints the id.`;
+  static override examples = [
+    { description: 'cat /mcp/clone', command: '<%= config.bin %> <%= command.id %>' },
+    {
+      description: 'pid=$(cat /mcp/clone); echo name spin > /mcp/$pid/ctl; echo cores 4 > /mcp/$pid/ctl',
+      command: '<%= config.bin %> <%= command.id %> --name spin --cores 4',
+    },
+  ];
+  static override flags = {
+    name: Flags.string({ char: 'n', summary: 'Process name (at most 19 bytes).' }),
+    cores: Flags.integer({ char: 'c', summary: 'Guarantee this many cores (cores N).', min: 0 }),
+  };
+
+  async run(): Promise<McpStatus> {
+    const { flags } = await this.parse(McpNew);
+    const s = await this.connect(flags);
+    const pid = Number((await s.read('/mcp/clone')).trim());
+    const ctl = `/mcp/${pid}/ctl`;
+    try {
+      if (flags.name !== undefined) await s.write(ctl, `name ${flags.name}\n`);
+      if (flags.cores !== undefined) await s.write(ctl, `cores ${flags.cores}\n`);
+    } catch (e) {
+      await s.write(ctl, 'kill\n').catch(() => {});
+      throw e;
+    }
+    const st = await readStatus(s, pid);
+    if (this.jsonEnabled()) return st;
+    this.out(process.stdout.isTTY ? formatStatus(st) : `${pid}`);
+    return st;
+  }
+}

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// One attached 9P connection for a CLI command: dial the address (a Plan 9 dial string),
+// negotiate, attach, and the file operations every command is made of. A failed write is
+// followed by a read of /dev/errstr on the same session, so the error the user sees has
+// the server's detail, not just the errno (namespace.md "Errors").
+
+import { connect as netConnect, type Socket } from 'node:net';
+import { userInfo } from 'node:os';
+import { Client } from '../../lib/9p/client.js';
+import { P9Error } from '../../lib/9p/error.js';
+import { ECONNRESET, EINVAL } from '../../lib/9p/errno.js';
+import { NONUNAME, OREAD, OTRUNC, OWRITE } from '../../lib/9p/const.js';
+import type { Dialect, Stat } from '../../lib/9p/fcall.js';
+import type { DirEntry, Fid } from '../../lib/9p/fid.js';
+import { parseDialString, type DialString } from '../../lib/iplib/dial.js';
+
+export const DEFAULT_ADDRESS = 'tcp!127.0.0.1!5640';
+export const DIALECTS: readonly Dialect[] = ['9P2000', '9P2000.u', '9P2000.L'];
+
+export interface ConnectOptions {
+  address: string;
+  user: string;
+  dialect: Dialect;
+  aname?: string;
+}
+
+/** An error the CLI prints as `akaros: MESSAGE` and exits with `exit`. */
+export class CliError extends Error {
+  constructor(message: string, readonly exit: number = 1, readonly errno?: number, readonly ename?: string) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** Usage mistakes: exit status 2. */
+export function usage(message: string): CliError {
+  return new CliError(message, 2);
+}
+
+export function defaultUser(): string {
+  if (process.env.USER) return process.env.USER;
+  try { return userInfo().username; } catch { return 'none'; }
+}
+
+/** Parse the address flag; a bad dial string is a usage error. */
+export function parseAddress(address: string): DialString {
+  try {
+    const d = parseDialString(address, { net: 'tcp', service: '5640' });
+    if (d.net !== 'unix' && d.net !== 'tcp' && d.net !== 'net') throw new P9Error(EINVAL, `cannot dial network "${d.net}"`);
+    if (d.net !== 'unix' && d.port === undefined) throw new P9Error(EINVAL, `"${address}": the service must be a port number`);
+    return d;
+  } catch (e) {
+    throw usage(e instanceof P9Error ? (e.detail ?? e.message) : String(e));
+  }
+}
+
+function dial(d: DialString, address: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const host = d.host === '*' ? '127.0.0.1' : d.host;
+    const sock = d.net === 'unix' ? netConnect(d.host) : netConnect(d.port!, host);
+    const fail = (e: NodeJS.ErrnoException): void => {
+      sock.destroy();
+      const why = e.code === 'ECONNREFUSED' ? 'connection refused' : e.code === 'ENOENT' ? 'no such socket' : e.message;
+      reject(new CliError(`dial ${address}: ${why}`, 1, 111, 'ECONNREFUSED'));
+    };
+    sock.once('error', fail);
+    sock.once('connect', () => {
+      sock.off('error', fail);
+      sock.setNoDelay(true);
+      resolve(sock);
+    });
+  });
+}
+
+/** Split a user's path into names: "/mcp/7/ctl", "mcp/7/ctl" and "/" all work. */
+export function names(path: string): string[] {
+  return path.split('/').filter((s) => s !== '' && s !== '.');
+}
+
+export class Session {
+  private constructor(readonly client: Client, readonly opts: ConnectOptions) {}
+
+  static async open(opts: ConnectOptions): Promise<Session> {
+    const d = parseAddress(opts.address);
+    const sock = await dial(d, opts.address);
+    let client: Client;
+    try {
+      client = await Client.connect(sock, { dialect: opts.dialect });
+    } catch (e) {
+      sock.destroy();
+      throw serverError(`version ${opts.dialect}`, e);
+    }
+    try {
+      await client.attach({ uname: opts.user, aname: opts.aname ?? '', nUname: NONUNAME });
+    } catch (e) {
+      client.close();
+      throw serverError(`attach as ${opts.user}`, e);
+    }
+    return new Session(client, opts);
+  }
+
+  get root(): Fid {
+    return this.client.root!;
+  }
+
+  /** Walk to a path (a new fid the caller clunks). */
+  async walk(path: string): Promise<Fid> {
+    try {
+      return await this.root.walk(names(path));
+    } catch (e) {
+      throw serverError(path, e);
+    }
+  }
+
+  /** `cat PATH` as text. */
+  async read(path: string, signal?: AbortSignal): Promise<string> {
+    return (await this.readBytes(path, signal)).toString();
+  }
+
+  async readBytes(path: string, signal?: AbortSignal): Promise<Buffer> {
+    try {
+      return await this.client.readFile(names(path).join('/'), signal);
+    } catch (e) {
+      throw serverError(path, e);
+    }
+  }
+
+  /** Like read, but a missing file is undefined (a process that died between ls and read). */
+  async readMaybe(path: string): Promise<string | undefined> {
+    try {
+      return await this.read(path);
+    } catch (e) {
+      if (e instanceof CliError && (e.ename === 'ENOENT' || e.ename === 'ESRCH')) return undefined;
+      throw e;
+    }
+  }
+
+  /** `echo TEXT > PATH`: open OWRITE|OTRUNC, one write, clunk. `what` names the failure
+   *  in the message (default: the text written, as a ctl command). */
+  async write(path: string, data: string | Buffer, what?: string): Promise<number> {
+    const buf = typeof data === 'string' ? Buffer.from(data) : data;
+    const label = what ?? (typeof data === 'string' ? data.trim().split('\n')[0] : path);
+    let f: Fid;
+    try {
+      f = await this.root.walk(names(path));
+    } catch (e) {
+      throw serverError(path, e);
+    }
+    try {
+      await f.open(OWRITE | OTRUNC);
+    } catch (e) {
+      await f.clunk().catch(() => {});
+      throw await this.withErrstr(path, e);
+    }
+    try {
+      return await f.write(0n, buf);
+    } catch (e) {
+      throw await this.withErrstr(label, e);
+    } finally {
+      await f.clunk().catch(() => {});
+    }
+  }
+
+  /** Open for reading (blocking files: keep the fid across reads). */
+  async openRead(path: string): Promise<Fid> {
+    const f = await this.walk(path);
+    try {
+      await f.open(OREAD);
+      return f;
+    } catch (e) {
+      await f.clunk().catch(() => {});
+      throw serverError(path, e);
+    }
+  }
+
+  async ls(path: string): Promise<DirEntry[]> {
+    try {
+      return await this.client.ls(names(path).join('/'));
+    } catch (e) {
+      throw serverError(path, e);
+    }
+  }
+
+  async stat(path: string): Promise<Stat> {
+    try {
+      return await this.client.stat(names(path).join('/'));
+    } catch (e) {
+      throw serverError(path, e);
+    }
+  }
+
+  /** The detail of the session's last error, from /dev/errstr ('' if unreadable). */
+  async errstr(): Promise<string> {
+    try {
+      return (await this.client.readFile('dev/errstr')).toString().trim();
+    } catch {
+      return '';
+    }
+  }
+
+  private async withErrstr(label: string, e: unknown): Promise<Error> {
+    if (!(e instanceof P9Error) || e.errno === ECONNRESET) return serverError(label, e);
+    return serverError(label, e, await this.errstr());
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+/**
+ * A server error as the user sees it: `LABEL: TEXT: DETAIL`. /dev/errstr holds
+ * `TEXT: DETAIL`, and a ctl detail starts with the command itself (`cores 8: 6 cores
+ * free...`); both are folded so each part appears once:
+ * `cores 8: No space left on device: 6 cores free to provision`.
+ */
+export function serverError(label: string, e: unknown, errstr = ''): Error {
+  if (e instanceof CliError) return e;
+  if (!(e instanceof P9Error)) return e instanceof Error ? e : new Error(String(e));
+  let detail = e.detail ?? '';
+  if (errstr) {
+    detail = errstr.startsWith(`${e.text}: `) ? errstr.slice(e.text.length + 2) : errstr === e.text ? '' : errstr;
+  }
+  // The detail names the command again ("yield 3: ..." for "yield 3 nice"): drop it.
+  const m = /^([^:]+): /.exec(detail);
+  if (m && (label === m[1] || label.startsWith(`${m[1]} `))) detail = detail.slice(m[0].length);
+  else if (detail === label) detail = '';
+  const msg = [label, e.text, detail].filter((s) => s !== '').join(': ');
+  return new CliError(msg, 1, e.errno, e.ename);
+}

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// Text in and out: the flat-keyed and column formats the devices read as, core lists,
+// and aligned tables for human output (numbers right-aligned, no colour).
+
+import { usage } from './connect.js';
+
+/** `key value` lines -> object (values kept as text; the rest of the line is the value). */
+export function parseKeyed(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const sp = line.indexOf(' ');
+    if (sp < 0) out[line.trim()] = '';
+    else out[line.slice(0, sp)] = line.slice(sp + 1).trim();
+  }
+  return out;
+}
+
+/** A header line then rows of whitespace-separated fields -> objects keyed by the header. */
+export function parseColumns(text: string): Record<string, string>[] {
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  if (lines.length === 0) return [];
+  const head = lines[0].trim().split(/\s+/);
+  return lines.slice(1).map((l) => {
+    const f = l.trim().split(/\s+/);
+    return Object.fromEntries(head.map((h, i) => [h, f[i] ?? '']));
+  });
+}
+
+/** A Linux cpulist ("1,3-5") -> sorted numbers. Lenient: for lists the server wrote. */
+export function parseCpulist(s: string): number[] {
+  const out = new Set<number>();
+  for (const tok of s.trim().split(',')) {
+    if (tok === '') continue;
+    const m = /^(\d+)(?:-(\d+))?$/.exec(tok);
+    if (!m) continue;
+    const a = Number(m[1]), b = m[2] === undefined ? a : Number(m[2]);
+    for (let i = a; i <= b; i++) out.add(i);
+  }
+  return [...out].sort((x, y) => x - y);
+}
+
+/** Numbers -> the shortest cpulist. */
+export function formatCpulist(cores: Iterable<number>): string {
+  const s = [...new Set(cores)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < s.length;) {
+    let j = i;
+    while (j + 1 < s.length && s[j + 1] === s[j] + 1) j++;
+    parts.push(j === i ? `${s[i]}` : `${s[i]}-${s[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}
+
+/** A non-negative integer argument, or a usage error naming it. */
+export function uint(s: string, what: string): number {
+  if (!/^\d+$/.test(s)) throw usage(`${what}: bad number "${s}"`);
+  return Number(s);
+}
+
+const NUMERIC = /^-?\d+(\.\d+)?$/;
+
+/** Aligned columns: header first, numeric columns right-aligned, two spaces apart. */
+export function table(header: string[], rows: Array<Array<string | number>>): string {
+  const cells = rows.map((r) => r.map((c) => String(c)));
+  const width = header.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
+  const numeric = header.map((_h, i) => cells.length > 0 && cells.every((r) => NUMERIC.test(r[i] ?? '') || r[i] === '-'));
+  const line = (r: string[]): string =>
+    r.map((c, i) => (i === r.length - 1 && !numeric[i] ? c : numeric[i] ? c.padStart(width[i]) : c.padEnd(width[i])))
+      .join('  ').trimEnd();
+  return [line(header), ...cells.map(line)].join('\n') + '\n';
+}
