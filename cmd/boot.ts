@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
 // Boot the machine: a kernel, its devices, the boot namespace and the 9P server on its
-// listeners. `npm start` (cmd/main.ts) and `akaros serve` both come through here, so
-// the flags mean the same thing in both places.
+// listeners. `akaros serve` (and so `npm start`) comes through here, as do the tests
+// that want the whole stack on a loopback port.
 
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
