@@ -42,17 +42,7 @@ export function parseCpulist(s: string): number[] {
 }
 
 /** Numbers -> the shortest cpulist. */
-export function formatCpulist(cores: Iterable<number>): string {
-  const s = [...new Set(cores)].sort((a, b) => a - b);
-  const parts: string[] = [];
-  for (let i = 0; i < s.length;) {
-    let j = i;
-    while (j + 1 < s.length && s[j + 1] === s[j] + 1) j++;
-    parts.push(j === i ? `${s[i]}` : `${s[i]}-${s[j]}`);
-    i = j + 1;
-  }
-  return parts.join(',');
-}
+export { cpulistFmt as formatCpulist } from '../../lib/cpulist.js';
 
 /** A non-negative integer argument, or a usage error naming it. */
 export function uint(s: string, what: string): number {

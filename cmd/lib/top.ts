@@ -7,6 +7,7 @@
 import type { Session } from './connect.js';
 import { parseKeyed } from './format.js';
 import { parseCoreMap, readProcs, type CoreRow, type ProcRow } from './machine.js';
+import { cpulistFmt } from '../../lib/cpulist.js';
 
 export interface TopData {
   sysname: string;
@@ -109,12 +110,5 @@ export function renderTop(d: TopData, size: TermSize, color = false): string[] {
 }
 
 function compact(cores: number[]): string {
-  const parts: string[] = [];
-  for (let i = 0; i < cores.length;) {
-    let j = i;
-    while (j + 1 < cores.length && cores[j + 1] === cores[j] + 1) j++;
-    parts.push(j === i ? `${cores[i]}` : `${cores[i]}-${cores[j]}`);
-    i = j + 1;
-  }
-  return parts.join(',') || '-';
+  return cpulistFmt(cores) || '-';
 }

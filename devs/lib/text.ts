@@ -41,19 +41,7 @@ export function parseKeyed(text: string): Map<string, string> {
   return m;
 }
 
-/** Linux cpulist (`1,3-5,9`): sorted, duplicates dropped, any run of two or more
- *  consecutive cores written as a range (Linux prints `3-4`). Empty list: ''. */
-export function cpulistFmt(cores: Iterable<number>): string {
-  const xs = [...new Set(cores)].sort((a, b) => a - b);
-  const parts: string[] = [];
-  for (let i = 0; i < xs.length;) {
-    let j = i;
-    while (j + 1 < xs.length && xs[j + 1] === xs[j] + 1) j++;
-    parts.push(j === i ? `${xs[i]}` : `${xs[i]}-${xs[j]}`);
-    i = j + 1;
-  }
-  return parts.join(',');
-}
+export { cpulistFmt } from '../../lib/cpulist.js';
 
 /** Parses a cpulist (`1,3-5,9`; blank is the empty list) into sorted unique numbers.
  *  EINVAL for anything else, including a reversed range. `max` bounds each number (ERANGE). */
