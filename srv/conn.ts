@@ -8,6 +8,7 @@
 import type { Duplex } from 'node:stream';
 import { decode, encode } from '../lib/9p/codec.js';
 import { FrameReader } from '../lib/9p/frame.js';
+import { BatchWriter } from '../lib/9p/batch.js';
 import { P9Error, perr } from '../lib/9p/error.js';
 import { EBADF, EBADMSG, EIO, ENOSYS, EOPNOTSUPP, EMFILE } from '../lib/9p/errno.js';
 import {
@@ -59,12 +60,13 @@ export class Connection {
   private gen = 0;
   private closed = false;
   private writeBlocked = false;
-  private corked = false;
+  private readonly out: BatchWriter;
   private readonly reader: FrameReader;
   private readonly closeHooks: (() => void)[] = [];
 
   constructor(readonly id: number, readonly core: ServerCore, private readonly stream: Duplex) {
     this.reader = new FrameReader(core.maxMsize);
+    this.out = new BatchWriter(stream);
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
     stream.on('drain', () => { this.writeBlocked = false; this.pump(); });
     stream.on('end', () => this.close());
@@ -264,19 +266,9 @@ export class Connection {
     this.send(encode(msg, dialect));
   }
 
-  /** Replies made in one turn of the event loop leave in one writev: with many requests
-   *  in flight the per-message write(2) is most of a small request's cost. */
   private send(buf: Buffer): void {
     if (this.closed) return;
-    if (!this.corked) {
-      this.corked = true;
-      this.stream.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.stream.uncork();
-      });
-    }
-    if (!this.stream.write(buf)) this.writeBlocked = true;
+    if (!this.out.write(buf)) this.writeBlocked = true;
   }
 
   /** Tversion and close: abort everything in flight (replies suppressed) and clunk every fid. */

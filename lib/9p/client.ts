@@ -16,6 +16,7 @@ import { IOHDRSZ, NOFID, NONUNAME, NOTAG, OREAD, OTRUNC, OWRITE } from './const.
 import * as F from './fcall.js';
 import type { Dialect, RMessage, Stat, TMessage } from './fcall.js';
 import { Fid, type DirEntry } from './fid.js';
+import { BatchWriter } from './batch.js';
 
 type DistOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** A T-message without its tag: rpc() assigns one. */
@@ -87,13 +88,14 @@ export class Client {
   private readonly freeFids: number[] = [];
   private nextFid = 0;
   private dead: P9Error | null = null;
-  private corked = false;
+  private readonly out: BatchWriter;
   private resolveClosed!: () => void;
 
   private constructor(private readonly stream: Duplex, dialect: Dialect, msize: number) {
     this.dialect = dialect;
     this.msize = msize;
     this.reader = new FrameReader(msize);
+    this.out = new BatchWriter(stream);
     this.closed = new Promise((res) => { this.resolveClosed = res; });
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
     stream.on('end', () => this.shutdown(new P9Error(ECONNRESET, 'connection closed by server')));
@@ -160,18 +162,8 @@ export class Client {
     });
   }
 
-  /** Requests issued in one turn of the event loop leave in one writev (as the server
-   *  does with replies): with many outstanding, write(2) per message dominates. */
   private write(frame: Buffer): void {
-    if (!this.corked) {
-      this.corked = true;
-      this.stream.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.stream.uncork();
-      });
-    }
-    this.stream.write(frame);
+    this.out.write(frame);
   }
 
   /** Tflush for an aborted request; its tag stays reserved until the Rflush. */
