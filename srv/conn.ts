@@ -61,12 +61,16 @@ export class Connection {
   private closed = false;
   private writeBlocked = false;
   private readonly out: BatchWriter;
+  private handshake: ReturnType<typeof setTimeout> | undefined;
   private readonly reader: FrameReader;
   private readonly closeHooks: (() => void)[] = [];
 
   constructor(readonly id: number, readonly core: ServerCore, private readonly stream: Duplex) {
     this.reader = new FrameReader(core.maxMsize);
     this.out = new BatchWriter(stream);
+    // Until its first Tattach a connection holds resources for nobody: bound the wait.
+    this.handshake = setTimeout(() => this.close(), core.handshakeMs);
+    this.handshake.unref?.();
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
     stream.on('drain', () => { this.writeBlocked = false; this.pump(); });
     stream.on('end', () => this.close());
@@ -84,6 +88,7 @@ export class Connection {
   }
 
   newSession(user: string, ns: NamespaceView): SessionImpl {
+    clearTimeout(this.handshake);
     return new SessionImpl(this.core.nextSessionId(), this.id, user, ns, this);
   }
 
@@ -286,6 +291,7 @@ export class Connection {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.handshake);
     this.reset();
     const hooks = this.closeHooks.splice(0);
     for (const h of hooks) {

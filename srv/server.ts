@@ -23,6 +23,8 @@ export interface ServerOptions {
   maxFids?: number;
   /** The Linux continuation rule for blocking reads: auto = Linux kernel sessions only. */
   linuxContinuation?: 'auto' | 'always' | 'never';
+  /** A connection that has not attached within this long is closed (slowloris). */
+  handshakeMs?: number;
 }
 
 /** What a Connection needs from its server. */
@@ -34,6 +36,7 @@ export interface ServerCore {
   readonly maxInflight: number;
   readonly maxFids: number;
   readonly linuxContinuation: 'auto' | 'always' | 'never';
+  readonly handshakeMs: number;
   nextSessionId(): number;
   connectionClosed(c: Connection): void;
 }
@@ -52,6 +55,7 @@ export class Server implements ServerCore {
   readonly maxInflight: number;
   readonly maxFids: number;
   readonly linuxContinuation: 'auto' | 'always' | 'never';
+  readonly handshakeMs: number;
   private readonly conns = new Set<Connection>();
   private readonly listeners: Listening[] = [];
   private connSeq = 0;
@@ -65,6 +69,7 @@ export class Server implements ServerCore {
     this.maxInflight = opts.maxInflight ?? 64;
     this.maxFids = opts.maxFids ?? 8192;
     this.linuxContinuation = opts.linuxContinuation ?? 'auto';
+    this.handshakeMs = opts.handshakeMs ?? 30_000;
   }
 
   /** Serve one client over any byte stream (socket, in-memory duplex). */

@@ -144,3 +144,26 @@ t.test('1,000 connect/attach/disconnect cycles with reads left blocked leak noth
   t.same(server.stats(), { connections: 0, fids: 0, inflight: 0 });
   t.equal(state.stream.waiters.length, 0, 'no blocked reader left in the device');
 });
+
+t.test('a connection that never attaches is closed; an attached one stays', async (t) => {
+  const f = fakeNamespace();
+  const server = new Server({ ns: f.ns, hostowner: 'eve', handshakeMs: 50 });
+  const silent = duplexPair();
+  server.serve(silent[1]);
+  const quiet = new Raw(silent[0], '9P2000.L');
+  const versioned = duplexPair();
+  server.serve(versioned[1]);
+  const half = new Raw(versioned[0], '9P2000.L');
+  await half.rpc({ type: F.Tversion, tag: 0xffff, msize: 8192, version: '9P2000.L' } as never);
+  const full = duplexPair();
+  server.serve(full[1]);
+  const good = new Raw(full[0], '9P2000.L');
+  await good.rpc({ type: F.Tversion, tag: 0xffff, msize: 8192, version: '9P2000.L' } as never);
+  await good.rpc({ type: F.Tattach, fid: 0, afid: NOFID, uname: 'eve', aname: '', nUname: NONUNAME } as never);
+  await new Promise((r) => setTimeout(r, 200));
+  t.ok(quiet.closed, 'silent connection closed');
+  t.ok(half.closed, 'versioned but never attached: closed');
+  t.notOk(good.closed, 'attached connection kept');
+  await stillServes(t, good, 'after the handshake timeout');
+  await server.close();
+});
