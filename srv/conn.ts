@@ -8,7 +8,6 @@
 import type { Duplex } from 'node:stream';
 import { decode, encode } from '../lib/9p/codec.js';
 import { FrameReader } from '../lib/9p/frame.js';
-import { BatchWriter } from '../lib/9p/batch.js';
 import { P9Error, perr } from '../lib/9p/error.js';
 import { EBADF, EBADMSG, EIO, ENOSYS, EOPNOTSUPP, EMFILE } from '../lib/9p/errno.js';
 import {
@@ -60,14 +59,12 @@ export class Connection {
   private gen = 0;
   private closed = false;
   private writeBlocked = false;
-  private readonly out: BatchWriter;
   private handshake: ReturnType<typeof setTimeout> | undefined;
   private readonly reader: FrameReader;
   private readonly closeHooks: (() => void)[] = [];
 
   constructor(readonly id: number, readonly core: ServerCore, private readonly stream: Duplex) {
     this.reader = new FrameReader(core.maxMsize);
-    this.out = new BatchWriter(stream);
     // Until its first Tattach a connection holds resources for nobody: bound the wait.
     this.handshake = setTimeout(() => this.close(), core.handshakeMs);
     this.handshake.unref?.();
@@ -273,7 +270,7 @@ export class Connection {
 
   private send(buf: Buffer): void {
     if (this.closed) return;
-    if (!this.out.write(buf)) this.writeBlocked = true;
+    if (!this.stream.write(buf)) this.writeBlocked = true;
   }
 
   /** Tversion and close: abort everything in flight (replies suppressed) and clunk every fid. */

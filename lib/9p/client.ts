@@ -16,7 +16,6 @@ import { IOHDRSZ, NOFID, NONUNAME, NOTAG, OREAD, OTRUNC, OWRITE } from './const.
 import * as F from './fcall.js';
 import type { Dialect, RMessage, Stat, TMessage } from './fcall.js';
 import { Fid, type DirEntry } from './fid.js';
-import { BatchWriter } from './batch.js';
 
 type DistOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** A T-message without its tag: rpc() assigns one. */
@@ -88,14 +87,12 @@ export class Client {
   private readonly freeFids: number[] = [];
   private nextFid = 0;
   private dead: P9Error | null = null;
-  private readonly out: BatchWriter;
   private resolveClosed!: () => void;
 
   private constructor(private readonly stream: Duplex, dialect: Dialect, msize: number) {
     this.dialect = dialect;
     this.msize = msize;
     this.reader = new FrameReader(msize);
-    this.out = new BatchWriter(stream);
     this.closed = new Promise((res) => { this.resolveClosed = res; });
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
     stream.on('end', () => this.shutdown(new P9Error(ECONNRESET, 'connection closed by server')));
@@ -163,7 +160,7 @@ export class Client {
   }
 
   private write(frame: Buffer): void {
-    this.out.write(frame);
+    this.stream.write(frame);
   }
 
   /** Tflush for an aborted request; its tag stays reserved until the Rflush. */
