@@ -54,6 +54,13 @@ export function waitFor(waiters: Waiter[], req: ReadRequest): Promise<Buffer> {
   });
 }
 
+/** Hands a parked read its data: the abort listener goes with it, so a later abort of
+ *  that request cannot reject an answered read. */
+export function resolveWaiter(w: Waiter, b: Buffer): void {
+  w.req.signal.removeEventListener('abort', w.onAbort);
+  w.resolve(b);
+}
+
 /** Takes whole records from the front of `recs` (first record possibly partial). */
 function takeRecords(recs: Buffer[], count: number): Buffer {
   if (recs.length === 0 || count <= 0) return EMPTY;
@@ -112,8 +119,7 @@ export class RecordQueue {
   private wake(): void {
     while (this.waiters.length && (this.recs.length || this.isClosed)) {
       const w = this.waiters.shift()!;
-      w.req.signal.removeEventListener('abort', w.onAbort);
-      w.resolve(takeRecords(this.recs, w.req.count));
+      resolveWaiter(w, takeRecords(this.recs, w.req.count));
     }
   }
 }
@@ -213,10 +219,7 @@ export class LogReader {
   close(): void {
     this.unsub?.();
     this.unsub = undefined;
-    for (const w of this.waiters.splice(0)) {
-      w.req.signal.removeEventListener('abort', w.onAbort);
-      w.resolve(EMPTY);
-    }
+    for (const w of this.waiters.splice(0)) resolveWaiter(w, EMPTY);
   }
 
   private take(count: number): Buffer {
@@ -266,8 +269,7 @@ export class LogReader {
   private wake(): void {
     while (this.waiters.length && (this.partial || this.cursor < this.src.end() || this.src.closed)) {
       const w = this.waiters.shift()!;
-      w.req.signal.removeEventListener('abort', w.onAbort);
-      w.resolve(this.partial || this.cursor < this.src.end() ? this.take(w.req.count) : EMPTY);
+      resolveWaiter(w, this.partial || this.cursor < this.src.end() ? this.take(w.req.count) : EMPTY);
     }
     if (this.waiters.length === 0 && this.unsub) {
       this.unsub();

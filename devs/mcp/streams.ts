@@ -16,7 +16,7 @@
 import { EACCES, EINTR } from '../../lib/9p/errno.js';
 import { perr } from '../../lib/9p/error.js';
 import type { OpenFile, ReadRequest } from '../types.js';
-import { waitFor, type Waiter } from '../lib/stream.js';
+import { resolveWaiter, waitFor, type Waiter } from '../lib/stream.js';
 import type { MailboxLike, WaitRec } from './kctx.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -87,8 +87,7 @@ export class MailboxStream {
   private wake(): void {
     while (this.waiters.length && (this.ready || this.mb.closed)) {
       const w = this.waiters.shift()!;
-      w.req.signal.removeEventListener('abort', w.onAbort);
-      w.resolve(this.ready ? this.take(w.req.count) : EMPTY);
+      resolveWaiter(w, this.ready ? this.take(w.req.count) : EMPTY);
     }
     if (this.waiters.length === 0 && this.unsub) {
       this.unsub();
@@ -149,8 +148,7 @@ export class WaitFile implements OpenFile {
   private wake(): void {
     while (this.waiters.length && this.rec) {
       const w = this.waiters.shift()!;
-      w.req.signal.removeEventListener('abort', w.onAbort);
-      w.resolve(this.take(w.req.count));
+      resolveWaiter(w, this.take(w.req.count));
     }
   }
 
@@ -161,9 +159,6 @@ export class WaitFile implements OpenFile {
   close(): void {
     this.unsub?.();
     this.unsub = undefined;
-    for (const w of this.waiters.splice(0)) {
-      w.req.signal.removeEventListener('abort', w.onAbort);
-      w.resolve(EMPTY);
-    }
+    for (const w of this.waiters.splice(0)) resolveWaiter(w, EMPTY);
   }
 }
