@@ -28,8 +28,8 @@ function row(what: string, xs: number[], totalUs: number): Row {
   return { what, n: xs.length, p50_us: +pct(xs, 0.5).toFixed(1), p99_us: +pct(xs, 0.99).toFixed(1), ops_s: Math.round(xs.length / (totalUs / 1e6)) };
 }
 
-async function pingPong(a: Duplex, b: Duplex, iters: number): Promise<number[]> {
-  b.on('data', (d: Buffer) => b.write(d));
+/** Round trips of a 64-byte message to an echoing peer, one at a time. */
+async function timeEchoes(a: Duplex, iters: number): Promise<number[]> {
   const xs: number[] = [];
   const msg = Buffer.alloc(64, 1);
   for (let i = 0; i < iters; i++) {
@@ -40,6 +40,11 @@ async function pingPong(a: Duplex, b: Duplex, iters: number): Promise<number[]> 
   return xs;
 }
 
+async function pingPong(a: Duplex, b: Duplex, iters: number): Promise<number[]> {
+  b.on('data', (d: Buffer) => b.write(d));
+  return timeEchoes(a, iters);
+}
+
 async function tcpPingPong(iters: number): Promise<number[]> {
   const srv = createServer((s) => s.on('data', (d) => s.write(d)));
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
@@ -47,13 +52,7 @@ async function tcpPingPong(iters: number): Promise<number[]> {
   const c: Socket = tcpConnect(port, '127.0.0.1');
   c.setNoDelay(true);
   await new Promise<void>((r) => c.once('connect', () => r()));
-  const xs: number[] = [];
-  const msg = Buffer.alloc(64, 1);
-  for (let i = 0; i < iters; i++) {
-    const t0 = hr();
-    await new Promise<void>((res) => { c.once('data', () => res()); c.write(msg); });
-    xs.push(us(t0, hr()));
-  }
+  const xs = await timeEchoes(c, iters);
   c.destroy();
   await new Promise<void>((r) => srv.close(() => r()));
   return xs;
