@@ -4,17 +4,11 @@
 // and aligned tables for human output (numbers right-aligned, no colour).
 
 import { usage } from './connect.js';
+import { parseKeyed as parseKeyedMap } from '../../lib/keyed.js';
 
 /** `key value` lines -> object (values kept as text; the rest of the line is the value). */
 export function parseKeyed(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    const sp = line.indexOf(' ');
-    if (sp < 0) out[line.trim()] = '';
-    else out[line.slice(0, sp)] = line.slice(sp + 1).trim();
-  }
-  return out;
+  return Object.fromEntries(parseKeyedMap(text));
 }
 
 /** A header line then rows of whitespace-separated fields -> objects keyed by the header. */
@@ -28,21 +22,8 @@ export function parseColumns(text: string): Record<string, string>[] {
   });
 }
 
-/** A Linux cpulist ("1,3-5") -> sorted numbers. Lenient: for lists the server wrote. */
-export function parseCpulist(s: string): number[] {
-  const out = new Set<number>();
-  for (const tok of s.trim().split(',')) {
-    if (tok === '') continue;
-    const m = /^(\d+)(?:-(\d+))?$/.exec(tok);
-    if (!m) continue;
-    const a = Number(m[1]), b = m[2] === undefined ? a : Number(m[2]);
-    for (let i = a; i <= b; i++) out.add(i);
-  }
-  return [...out].sort((x, y) => x - y);
-}
-
-/** Numbers -> the shortest cpulist. */
-export { cpulistFmt as formatCpulist } from '../../lib/cpulist.js';
+/** A Linux cpulist ("1,3-5") -> sorted numbers. */
+export { cpulistParse as parseCpulist, cpulistFmt as formatCpulist } from '../../lib/cpulist.js';
 
 /** A non-negative integer argument, or a usage error naming it. */
 export function uint(s: string, what: string): number {

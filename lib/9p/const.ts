@@ -32,6 +32,8 @@ export const DMSYMLINK = 0x02000000, DMLINK = 0x01000000, DMDEVICE = 0x00800000,
 // Topen mode[1].
 export const OREAD = 0, OWRITE = 1, ORDWR = 2, OEXEC = 3, OTRUNC = 0x10, OCEXEC = 0x20,
   ORCLOSE = 0x40;
+/** Plan 9's exclusive-use open bit (devs honour it; not part of the 9P wire mode). */
+export const OEXCL = 0x1000;
 
 // Tgetattr request_mask / Rgetattr valid (u64).
 export const P9_GETATTR_MODE = 0x1n, P9_GETATTR_NLINK = 0x2n, P9_GETATTR_UID = 0x4n,
