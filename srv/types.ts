@@ -2,8 +2,8 @@
 //
 // The server's shared shapes: the resolved configuration, a request in flight, and what a
 // handler sees of its connection. Everything here is a type, so the handler tables
-// (ops-*.ts) depend on no class above them and the import graph stays one-way:
-// server -> conn -> dispatch -> ops-* -> fidops -> types.
+// (ops*.ts) depend on no class above them and the import graph stays one-way:
+// server -> conn -> dispatch -> ops* -> fidops -> types -> fid.
 
 import type { Dialect, RBody, ReplyMap, TMessageByType, Tflush, Tversion } from '../lib/9p/fcall.js';
 import type { Caller, NamespaceView, Session } from '../devs/types.js';
