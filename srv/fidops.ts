@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
 // What several handlers do to a fid: open it, create through it, change its file, read
-// it as a 9P2000 directory, check a name. The handler tables (ops-*.ts) share these so no
+// it as a 9P2000 directory, check a name. The handler tables (ops*.ts) share these so no
 // table imports another.
 
 import { perr } from '../lib/9p/error.js';
