@@ -11,34 +11,27 @@ import { FrameReader } from '../lib/9p/frame.js';
 import { P9Error, perr } from '../lib/9p/error.js';
 import { EBADF, EBADMSG, EIO, ENOSYS, EOPNOTSUPP, EMFILE } from '../lib/9p/errno.js';
 import {
-  Rerror, Rflush, Rlerror, Rversion, Terror, Tflush, Tlerror, Tversion,
+  isRType, Rerror, Rflush, Rlerror, Rversion, Terror, Tflush, Tlerror, Tversion,
   type Dialect, type RMessage, type TMessage, type TflushMsg, type TversionMsg,
 } from '../lib/9p/fcall.js';
 import type { Caller, NamespaceView, Session } from '../devs/types.js';
-import { Fid } from './fid.js';
-import { handlerFor, knownType } from './ops.js';
-import type { ServerCore } from './server.js';
+import type { Fid } from './fid.js';
+import { handlerFor, knownType, setsErrstr } from './dispatch.js';
+import type { Conn, Reply, Req, ServerConfig } from './types.js';
 
-/** A reply body: an R-message without its tag, which respond() fills in. */
-export type Reply = RMessage extends infer M ? (M extends RMessage ? Omit<M, 'tag'> : never) : never;
-
-export interface Req {
-  readonly tag: number;
-  readonly type: number;
-  readonly ac: AbortController;
-  /** Tflush tags waiting for this request to settle; answered in order after it. */
-  readonly flushes: number[];
-  /** Fids this request holds a reference on. */
-  readonly fids: Fid[];
-  /** Bumped by Tversion and close: replies of an older generation are never sent. */
-  readonly gen: number;
-}
-
-/** Types whose failures a user wants to read back from /dev/errstr. */
-const ERRSTR_TYPES = new Set([112, 12, 114, 14, 118, 122, 126, 26, 72]);
-
+/** Smallest msize a session may have: below it, Rversion `unknown`. */
 const MIN_MSIZE = 4096;
+/** Linux kernel sessions are told apart by their msize: v9fs asks for this much or more,
+ *  the user-space clients (plan9port, 9pfuse, diod's tools) for less. */
+const LINUX_MIN_MSIZE = 131072;
+/** Error texts are cut to this many bytes, short enough for Linux's error buffers. */
 const MAX_ERROR_TEXT = 120;
+
+/** What a connection needs of its server besides the config. */
+export interface ConnOwner {
+  nextSessionId(): number;
+  connectionClosed(c: Connection): void;
+}
 
 export class SessionImpl implements Session {
   errstr = '';
@@ -49,8 +42,10 @@ export class SessionImpl implements Session {
   }
 }
 
-export class Connection {
-  dialect: Dialect | null = null;
+export class Connection implements Conn {
+  /** The session's dialect once a Tversion was accepted (until then replies use 9P2000). */
+  dialect: Dialect = '9P2000';
+  private versioned = false;
   msize = 0;
   /** The Linux kernel client: reads get the continuation rule (reference/9p.md §9.2). */
   linux = false;
@@ -63,10 +58,11 @@ export class Connection {
   private readonly reader: FrameReader;
   private readonly closeHooks: (() => void)[] = [];
 
-  constructor(readonly id: number, readonly core: ServerCore, private readonly stream: Duplex) {
-    this.reader = new FrameReader(core.maxMsize);
+  constructor(readonly id: number, readonly config: ServerConfig, private readonly owner: ConnOwner,
+              private readonly stream: Duplex) {
+    this.reader = new FrameReader(config.maxMsize);
     // Until its first Tattach a connection holds resources for nobody: bound the wait.
-    this.handshake = setTimeout(() => this.close(), core.handshakeMs);
+    this.handshake = setTimeout(() => this.close(), config.handshakeMs);
     this.handshake.unref?.();
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
     stream.on('drain', () => { this.writeBlocked = false; this.pump(); });
@@ -86,11 +82,15 @@ export class Connection {
 
   newSession(user: string, ns: NamespaceView): SessionImpl {
     clearTimeout(this.handshake);
-    return new SessionImpl(this.core.nextSessionId(), this.id, user, ns, this);
+    return new SessionImpl(this.owner.nextSessionId(), this.id, user, ns, this);
   }
 
   caller(session: Session): Caller {
-    return { user: session.user, hostowner: session.user === this.core.hostowner, session };
+    return { user: session.user, hostowner: session.user === this.config.hostowner, session };
+  }
+
+  hasFid(num: number): boolean {
+    return this.fids.has(num);
   }
 
   /** The fid for a request, with a reference held until the request settles. */
@@ -103,7 +103,7 @@ export class Connection {
   }
 
   addFid(f: Fid): void {
-    if (this.fids.size >= this.core.maxFids) throw perr(EMFILE, `more than ${this.core.maxFids} fids`);
+    if (this.fids.size >= this.config.maxFids) throw perr(EMFILE, `more than ${this.config.maxFids} fids`);
     this.fids.set(f.num, f);
   }
 
@@ -130,7 +130,7 @@ export class Connection {
 
   /** Process buffered frames while under the in-flight cap and the socket can take replies. */
   private pump(): void {
-    while (!this.closed && !this.writeBlocked && this.inflight.size < this.core.maxInflight) {
+    while (!this.closed && !this.writeBlocked && this.inflight.size < this.config.maxInflight) {
       let frame: Buffer | null;
       try {
         frame = this.reader.next();
@@ -142,18 +142,18 @@ export class Connection {
       this.handleFrame(frame);
     }
     if (this.closed) return;
-    if (this.writeBlocked || this.inflight.size >= this.core.maxInflight) this.stream.pause();
+    if (this.writeBlocked || this.inflight.size >= this.config.maxInflight) this.stream.pause();
     else this.stream.resume();
   }
 
   private handleFrame(frame: Buffer): void {
-    const dialect = this.dialect ?? '9P2000';
+    const dialect = this.dialect;
     const d = decode(frame, dialect);
     if (!d.ok) {
       const { tag, msgType } = d.error;
       // An R-message or Terror/Tlerror as a request, or a header we cannot trust: this
       // connection is done.
-      if (tag === undefined || msgType === undefined || (msgType & 1) === 1 || msgType === Tversion
+      if (tag === undefined || msgType === undefined || isRType(msgType) || msgType === Tversion
           || msgType === Terror || msgType === Tlerror || this.inflight.has(tag)) {
         this.close();
         return;
@@ -163,7 +163,7 @@ export class Connection {
       return;
     }
     const msg = d.msg as TMessage;
-    if ((msg.type & 1) === 1) {
+    if (isRType(msg.type)) {
       this.close();
       return;
     }
@@ -182,11 +182,11 @@ export class Connection {
     }
     const req: Req = { tag: msg.tag, type: msg.type, ac: new AbortController(), flushes: [], fids: [], gen: this.gen };
     this.inflight.set(msg.tag, req);
-    if (this.dialect === null) {
+    if (!this.versioned) {
       this.respond(req, undefined, perr(EIO, 'no Tversion yet'));
       return;
     }
-    const handler = handlerFor(msg.type, this.dialect);
+    const handler = handlerFor(msg.type, dialect);
     let p: Promise<Reply>;
     try {
       p = Promise.resolve(handler(this, msg, req));
@@ -204,18 +204,19 @@ export class Connection {
       dialect = m.version === '9P2000.L' ? '9P2000.L' : m.version === '9P2000.u' ? '9P2000.u' : '9P2000';
       version = dialect;
     }
-    this.dialect = dialect;
-    this.msize = Math.min(m.msize, this.core.maxMsize);
-    const rule = this.core.linuxContinuation;
-    this.linux = rule === 'always' || (rule === 'auto' && m.msize >= 131072);
-    this.send(encode({ type: Rversion, tag: m.tag, msize: this.msize, version } as RMessage, dialect ?? '9P2000'));
+    this.dialect = dialect ?? '9P2000';
+    this.versioned = dialect !== null;
+    this.msize = Math.min(m.msize, this.config.maxMsize);
+    const rule = this.config.linuxContinuation;
+    this.linux = rule === 'always' || (rule === 'auto' && m.msize >= LINUX_MIN_MSIZE);
+    this.send(encode({ type: Rversion, tag: m.tag, msize: this.msize, version }, this.dialect));
     if (dialect) this.reader.maxSize = this.msize;
   }
 
   private flush(m: TflushMsg): void {
     const old = this.inflight.get(m.oldtag);
     if (!old) {
-      this.send(encode({ type: Rflush, tag: m.tag } as RMessage, this.dialect ?? '9P2000'));
+      this.send(encode({ type: Rflush, tag: m.tag }, this.dialect));
       return;
     }
     // The flush itself is in flight until the old request settles; a flush of it queues behind.
@@ -233,12 +234,12 @@ export class Connection {
     const flushed = req.ac.signal.aborted && req.flushes.length > 0;
     if (err !== undefined) {
       const pe = toP9Error(err);
-      if (ERRSTR_TYPES.has(req.type) && req.fids.length > 0) {
+      if (setsErrstr(req.type) && req.fids.length > 0) {
         req.fids[0].caller.session.errstr = pe.message;
       }
       if (!flushed) this.sendError(req.tag, pe);
     } else if (reply) {
-      this.send(encode({ ...reply, tag: req.tag } as RMessage, this.dialect ?? '9P2000'));
+      this.send(encode({ ...reply, tag: req.tag } as RMessage, this.dialect));
     }
     this.answerFlushes(req);
     this.pump();
@@ -248,14 +249,14 @@ export class Connection {
     for (const ft of req.flushes) {
       const ph = this.inflight.get(ft);
       if (ph) this.inflight.delete(ft);
-      this.send(encode({ type: Rflush, tag: ft } as RMessage, this.dialect ?? '9P2000'));
+      this.send(encode({ type: Rflush, tag: ft }, this.dialect));
       if (ph) this.answerFlushes(ph);
     }
   }
 
   /** An error reply in the session's dialect, short enough for Linux's error buffers. */
   private sendError(tag: number, e: P9Error): void {
-    const dialect = this.dialect ?? '9P2000';
+    const dialect = this.dialect;
     let msg: RMessage;
     if (dialect === '9P2000.L') {
       msg = { type: Rlerror, tag, ecode: e.errno };
@@ -295,7 +296,7 @@ export class Connection {
       try { h(); } catch { /* one hook failing must not stop the others */ }
     }
     this.stream.destroy();
-    this.core.connectionClosed(this);
+    this.owner.connectionClosed(this);
   }
 }
 

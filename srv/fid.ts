@@ -18,7 +18,7 @@ export class Fid {
   refs = 1;
   clunked = false;
   open = false;
-  /** Access mode & 3 and the ORCLOSE bit of the open. */
+  /** The open's access bits (mode & OMASK) and its ORCLOSE bit. */
   omode = 0;
   orclose = false;
   /** .L fids opened O_NONBLOCK are exempt from the continuation rule. */

@@ -3,42 +3,34 @@
 // The 9P server: transport-agnostic (serve() takes any duplex byte stream, as
 // vscode-jsonrpc does), with listeners for Plan 9 dial strings on top (listen.ts).
 // It knows nothing about cores or processes: everything below it is the namespace.
+// Options are resolved into one frozen ServerConfig here; connections only read it.
 
 import type { Duplex } from 'node:stream';
 import { userInfo } from 'node:os';
-import type { NamespaceServer } from '../ns/types.js';
-import { Connection } from './conn.js';
+import { IOHDRSZ } from '../lib/9p/const.js';
+import { Connection, type ConnOwner } from './conn.js';
 import { UserDb } from './users.js';
 import { listen, type Listening } from './listen.js';
+import type { ServerConfig } from './types.js';
 
-export interface ServerOptions {
-  ns: NamespaceServer;
-  /** Plan 9's eve: may do anything. Default: the user running the server. */
-  hostowner?: string;
-  users?: UserDb;
-  /** Largest msize offered (Rversion takes the smaller of this and the client's). */
-  maxMsize?: number;
-  /** Requests in flight per connection before the server stops reading that socket. */
-  maxInflight?: number;
-  maxFids?: number;
-  /** The Linux continuation rule for blocking reads: auto = Linux kernel sessions only. */
-  linuxContinuation?: 'auto' | 'always' | 'never';
-  /** A connection that has not attached within this long is closed (slowloris). */
-  handshakeMs?: number;
-}
+/** The namespace, and any setting to change from its default (ServerConfig says what
+ *  each one means). */
+export type ServerOptions = Pick<ServerConfig, 'ns'> & Partial<Omit<ServerConfig, 'ns'>>;
 
-/** What a Connection needs from its server. */
-export interface ServerCore {
-  readonly ns: NamespaceServer;
-  readonly users: UserDb;
-  readonly hostowner: string;
-  readonly maxMsize: number;
-  readonly maxInflight: number;
-  readonly maxFids: number;
-  readonly linuxContinuation: 'auto' | 'always' | 'never';
-  readonly handshakeMs: number;
-  nextSessionId(): number;
-  connectionClosed(c: Connection): void;
+/** 1 MiB of data per Tread/Twrite, plus its header. */
+const MAX_MSIZE = 1024 * 1024 + IOHDRSZ;
+
+export function resolveConfig(opts: ServerOptions): ServerConfig {
+  return Object.freeze({
+    ns: opts.ns,
+    hostowner: opts.hostowner ?? userInfo().username,
+    users: opts.users ?? new UserDb(),
+    maxMsize: opts.maxMsize ?? MAX_MSIZE,
+    maxInflight: opts.maxInflight ?? 64,
+    maxFids: opts.maxFids ?? 8192,
+    linuxContinuation: opts.linuxContinuation ?? 'auto',
+    handshakeMs: opts.handshakeMs ?? 30_000,
+  });
 }
 
 export interface ServerStats {
@@ -47,34 +39,24 @@ export interface ServerStats {
   inflight: number;
 }
 
-export class Server implements ServerCore {
-  readonly ns: NamespaceServer;
-  readonly users: UserDb;
-  readonly hostowner: string;
-  readonly maxMsize: number;
-  readonly maxInflight: number;
-  readonly maxFids: number;
-  readonly linuxContinuation: 'auto' | 'always' | 'never';
-  readonly handshakeMs: number;
+export class Server {
+  readonly config: ServerConfig;
   private readonly conns = new Set<Connection>();
   private readonly listeners: Listening[] = [];
   private connSeq = 0;
   private sessionSeq = 0;
+  private readonly owner: ConnOwner = {
+    nextSessionId: () => ++this.sessionSeq,
+    connectionClosed: (c) => { this.conns.delete(c); },
+  };
 
   constructor(opts: ServerOptions) {
-    this.ns = opts.ns;
-    this.users = opts.users ?? new UserDb();
-    this.hostowner = opts.hostowner ?? userInfo().username;
-    this.maxMsize = opts.maxMsize ?? 1024 * 1024 + 24;
-    this.maxInflight = opts.maxInflight ?? 64;
-    this.maxFids = opts.maxFids ?? 8192;
-    this.linuxContinuation = opts.linuxContinuation ?? 'auto';
-    this.handshakeMs = opts.handshakeMs ?? 30_000;
+    this.config = resolveConfig(opts);
   }
 
   /** Serve one client over any byte stream (socket, in-memory duplex). */
   serve(stream: Duplex): Connection {
-    const c = new Connection(++this.connSeq, this, stream);
+    const c = new Connection(++this.connSeq, this.config, this.owner, stream);
     this.conns.add(c);
     return c;
   }
@@ -84,14 +66,6 @@ export class Server implements ServerCore {
     const l = await listen(dial, (s) => this.serve(s));
     this.listeners.push(l);
     return l;
-  }
-
-  nextSessionId(): number {
-    return ++this.sessionSeq;
-  }
-
-  connectionClosed(c: Connection): void {
-    this.conns.delete(c);
   }
 
   /** Live connections, fids and requests in flight: tests check nothing leaks. */

@@ -14,24 +14,8 @@ import { P9Error } from './error.js';
 import { ECANCELED, ECONNRESET, EAGAIN, EBADF, EBADMSG, ENOENT, EPROTO } from './errno.js';
 import { IOHDRSZ, NOFID, NONUNAME, NOTAG, OREAD, OTRUNC, OWRITE } from './const.js';
 import * as F from './fcall.js';
-import type { Dialect, RMessage, Stat, TMessage } from './fcall.js';
-import { Fid, type DirEntry } from './fid.js';
-
-type DistOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-/** A T-message without its tag: rpc() assigns one. */
-export type TRequest = DistOmit<TMessage, 'tag'>;
-
-/** The successful reply to each T-message type. */
-export interface ReplyMap {
-  100: F.RversionMsg; 102: F.RauthMsg; 104: F.RattachMsg; 108: F.RflushMsg; 110: F.RwalkMsg;
-  112: F.RopenMsg; 114: F.RcreateMsg; 116: F.RreadMsg; 118: F.RwriteMsg; 120: F.RclunkMsg;
-  122: F.RremoveMsg; 124: F.RstatMsg; 126: F.RwstatMsg;
-  8: F.RstatfsMsg; 12: F.RlopenMsg; 14: F.RlcreateMsg; 16: F.RsymlinkMsg; 18: F.RmknodMsg;
-  20: F.RrenameMsg; 22: F.RreadlinkMsg; 24: F.RgetattrMsg; 26: F.RsetattrMsg;
-  30: F.RxattrwalkMsg; 32: F.RxattrcreateMsg; 40: F.RreaddirMsg; 50: F.RfsyncMsg;
-  52: F.RlockMsg; 54: F.RgetlockMsg; 70: F.RlinkMsg; 72: F.RmkdirMsg; 74: F.RrenameatMsg;
-  76: F.RunlinkatMsg;
-}
+import type { Dialect, ReplyOf, RMessage, Stat, TMessage, TRequest } from './fcall.js';
+import { Fid, type DirEntry, type FidClient } from './fid.js';
 
 export interface ConnectOptions {
   /** Default 9P2000.L. */
@@ -70,7 +54,7 @@ interface Pending {
   cleanup?: () => void;
 }
 
-export class Client {
+export class Client implements FidClient {
   dialect: Dialect;
   msize: number;
   /** The fid of the first attach; readFile/writeFile/ls/stat walk from it. */
@@ -131,7 +115,7 @@ export class Client {
   }
 
   /** Send one request and wait for its reply; Rerror/Rlerror reject with P9Error. */
-  rpc<M extends TRequest>(msg: M, signal?: AbortSignal): Promise<M['type'] extends keyof ReplyMap ? ReplyMap[M['type']] : RMessage> {
+  rpc<M extends TRequest>(msg: M, signal?: AbortSignal): Promise<ReplyOf<M['type']>> {
     if (this.dead) return Promise.reject(this.dead);
     if (signal?.aborted) return Promise.reject(new P9Error(ECANCELED, `${typeName(msg.type)} aborted before sending`));
     const tag = this.allocTag();

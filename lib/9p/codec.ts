@@ -8,7 +8,7 @@
 import { Reader, Writer, DecodeError } from './buf.js';
 import { EINVAL } from './errno.js';
 import { P9Error } from './error.js';
-import { MAXWELEM, NONUNAME } from './const.js';
+import { HDRSZ, MAXWELEM, NONUNAME } from './const.js';
 import * as F from './fcall.js';
 import type { Dialect, Fcall, Qid } from './fcall.js';
 import {
@@ -154,14 +154,14 @@ export function encode(msg: Fcall, dialect: Dialect): Buffer {
 
 /** One whole frame (size[4] included) -> a message or a DecodeError. Never throws. */
 export function decode(frame: Buffer, dialect: Dialect): Decoded {
-  if (!Buffer.isBuffer(frame) || frame.length < 7) {
-    return { ok: false, error: new DecodeError(`frame of ${frame?.length ?? 0} bytes is shorter than 7`) };
+  if (!Buffer.isBuffer(frame) || frame.length < HDRSZ) {
+    return { ok: false, error: new DecodeError(`frame of ${frame?.length ?? 0} bytes is shorter than ${HDRSZ}`) };
   }
   const size = frame.readUInt32LE(0), type = frame[4], tag = frame[5] | (frame[6] << 8);
   try {
     if (size !== frame.length) throw new DecodeError(`size field ${size} but frame is ${frame.length} bytes`);
     if (!typeInDialect(type, dialect)) throw new DecodeError(`${typeName(type)} is not a ${dialect} message`);
-    const r = new Reader(frame, 7, frame.length);
+    const r = new Reader(frame, HDRSZ, frame.length);
     const msg = body(r, type, tag, dialect);
     r.done(typeName(type));
     return { ok: true, msg };

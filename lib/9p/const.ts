@@ -32,8 +32,15 @@ export const DMSYMLINK = 0x02000000, DMLINK = 0x01000000, DMDEVICE = 0x00800000,
 // Topen mode[1].
 export const OREAD = 0, OWRITE = 1, ORDWR = 2, OEXEC = 3, OTRUNC = 0x10, OCEXEC = 0x20,
   ORCLOSE = 0x40;
+/** The access bits of an open mode (OREAD, OWRITE, ORDWR or OEXEC). */
+export const OMASK = 3;
 /** Plan 9's exclusive-use open bit (devs honour it; not part of the 9P wire mode). */
 export const OEXCL = 0x1000;
+
+// Twstat "don't touch" values (stat(5)): every bit set in a field of that width; a
+// string field is left alone when empty.
+export const DONTTOUCH8 = 0xff, DONTTOUCH16 = 0xffff, DONTTOUCH32 = 0xffffffff,
+  DONTTOUCH64 = 0xffffffffffffffffn;
 
 // Tgetattr request_mask / Rgetattr valid (u64).
 export const P9_GETATTR_MODE = 0x1n, P9_GETATTR_NLINK = 0x2n, P9_GETATTR_UID = 0x4n,
@@ -56,6 +63,8 @@ export const P9_DOTL_RDONLY = 0o0, P9_DOTL_WRONLY = 0o1, P9_DOTL_RDWR = 0o2,
   P9_DOTL_DIRECT = 0o40000, P9_DOTL_LARGEFILE = 0o100000, P9_DOTL_DIRECTORY = 0o200000,
   P9_DOTL_NOFOLLOW = 0o400000, P9_DOTL_NOATIME = 0o1000000, P9_DOTL_CLOEXEC = 0o2000000,
   P9_DOTL_SYNC = 0o4000000;
+/** The access bits of Tlopen/Tlcreate flags (Linux O_ACCMODE). */
+export const P9_DOTL_ACCMODE = 0o3;
 
 // Treaddir entry type (getdents d_type).
 export const DT_UNKNOWN = 0, DT_FIFO = 1, DT_CHR = 2, DT_DIR = 4, DT_BLK = 6, DT_REG = 8,

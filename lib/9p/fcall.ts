@@ -215,3 +215,34 @@ export type RMessage =
   | RfsyncMsg | RlockMsg | RgetlockMsg | RlinkMsg | RmkdirMsg | RrenameatMsg | RunlinkatMsg;
 
 export type Fcall = TMessage | RMessage;
+
+/** R-messages have odd type numbers: each is its T-message's number + 1. */
+export function isRType(type: number): boolean {
+  return (type & 1) === 1;
+}
+
+/** Each T-message's interface by its type number: `TMessageByType[typeof Tread]` is
+ *  TreadMsg, so a table keyed by type can give each entry its exact message. */
+export type TMessageByType = { [M in TMessage as M['type']]: M };
+
+/** The successful reply to each T-message type. */
+export interface ReplyMap {
+  [Tversion]: RversionMsg; [Tauth]: RauthMsg; [Tattach]: RattachMsg; [Tflush]: RflushMsg;
+  [Twalk]: RwalkMsg; [Topen]: RopenMsg; [Tcreate]: RcreateMsg; [Tread]: RreadMsg;
+  [Twrite]: RwriteMsg; [Tclunk]: RclunkMsg; [Tremove]: RremoveMsg; [Tstat]: RstatMsg;
+  [Twstat]: RwstatMsg;
+  [Tstatfs]: RstatfsMsg; [Tlopen]: RlopenMsg; [Tlcreate]: RlcreateMsg; [Tsymlink]: RsymlinkMsg;
+  [Tmknod]: RmknodMsg; [Trename]: RrenameMsg; [Treadlink]: RreadlinkMsg; [Tgetattr]: RgetattrMsg;
+  [Tsetattr]: RsetattrMsg; [Txattrwalk]: RxattrwalkMsg; [Txattrcreate]: RxattrcreateMsg;
+  [Treaddir]: RreaddirMsg; [Tfsync]: RfsyncMsg; [Tlock]: RlockMsg; [Tgetlock]: RgetlockMsg;
+  [Tlink]: RlinkMsg; [Tmkdir]: RmkdirMsg; [Trenameat]: RrenameatMsg; [Tunlinkat]: RunlinkatMsg;
+}
+
+/** The reply a T-message of type T gets when it succeeds (any R-message for an unknown type). */
+export type ReplyOf<T extends number> = T extends keyof ReplyMap ? ReplyMap[T] : RMessage;
+
+type DistOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** A T-message without its tag: the sender assigns one. */
+export type TRequest = DistOmit<TMessage, 'tag'>;
+/** An R-message without its tag: a server's handler returns one, the connection tags it. */
+export type RBody = DistOmit<RMessage, 'tag'>;

@@ -4,19 +4,18 @@
 // 9P2000/.u family (Topen/Tcreate/Tstat/Twstat, directories read as stats) and 9P2000.L
 // (Tlopen/Tlcreate/Tgetattr/Tsetattr, Treaddir cookies).
 
-import type { Client } from './client.js';
 import { P9Error } from './error.js';
 import { EBADF, EBADMSG, EIO, ENOENT, EOPNOTSUPP, EPROTO } from './errno.js';
 import {
   DMDEVICE, DMDIR, DMNAMEDPIPE, DMSETGID, DMSETUID, DMSETVTX, DMSOCKET, DMSYMLINK, DT_CHR,
-  DT_DIR, DT_FIFO, DT_LNK, DT_REG, DT_SOCK, MAXWELEM, NONUNAME, OCEXEC, OEXEC, OREAD, OTRUNC, P9_DOTL_CLOEXEC, P9_DOTL_CREATE,
+  DT_DIR, DT_FIFO, DT_LNK, DT_REG, DT_SOCK, MAXWELEM, NONUNAME, OCEXEC, OEXEC, OMASK, OREAD, OTRUNC, P9_DOTL_CLOEXEC, P9_DOTL_CREATE,
   P9_DOTL_DIRECTORY, P9_DOTL_EXCL, P9_DOTL_RDONLY, P9_DOTL_TRUNC, P9_GETATTR_ALL, P9_SETATTR_ATIME,
   P9_SETATTR_ATIME_SET, P9_SETATTR_GID, P9_SETATTR_MODE, P9_SETATTR_MTIME, P9_SETATTR_MTIME_SET,
   P9_SETATTR_SIZE, P9_SETATTR_UID, QTDIR, READDIRHDRSZ, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO,
   S_IFLNK, S_IFMT, S_IFSOCK, S_ISGID, S_ISUID, S_ISVTX,
 } from './const.js';
 import * as F from './fcall.js';
-import type { Attr, Qid, SetAttr, Stat, StatFs } from './fcall.js';
+import type { Attr, Dialect, Qid, ReplyOf, SetAttr, Stat, StatFs, TRequest } from './fcall.js';
 import { DecodeError, decodeDirents, decodeStats } from './codec.js';
 import { dontTouchStat } from './stat.js';
 
@@ -32,17 +31,32 @@ export interface DirEntry {
   stat?: Stat;
 }
 
+/** What a Fid needs of its connection (lib/9p/client.ts's Client is one): the fid knows
+ *  the operations, the client owns tags, fid numbers and the wire. */
+export interface FidClient {
+  readonly dialect: Dialect;
+  readonly msize: number;
+  /** Gid sent in Tlcreate/Tmkdir/Tsymlink. */
+  readonly gid: number;
+  rpc<M extends TRequest>(msg: M, signal?: AbortSignal): Promise<ReplyOf<M['type']>>;
+  /** The largest Tread/Twrite payload for a given iounit. */
+  ioSize(iounit?: number): number;
+  allocFid(): number;
+  /** The fid number is unused on the server (clunked, removed, never created). */
+  releaseFid(fid: number): void;
+}
+
 /** Tsetattr fields: `valid` says which apply; the rest default to 0 / NONUNAME. */
 export type SetAttrInput = Partial<SetAttr> & { valid: number };
 
 export class Fid {
-  /** From Ropen/Rlopen/Rcreate/Rlcreate; 0 means msize - 24. */
+  /** From Ropen/Rlopen/Rcreate/Rlcreate; 0 means msize - IOHDRSZ. */
   iounit = 0;
   opened = false;
   private gone = false;
 
   /** `path` is the names walked from the attach root (for Stat.name in .L). */
-  constructor(readonly client: Client, readonly fid: number, public qid: Qid, public path: string[]) {}
+  constructor(readonly client: FidClient, readonly fid: number, public qid: Qid, public path: string[]) {}
 
   private live(): void {
     if (this.gone) throw new P9Error(EBADF, `fid ${this.fid} already clunked`);
@@ -182,7 +196,7 @@ export class Fid {
     await this.client.rpc({ type: F.Tfsync, fid: this.fid, datasync: datasync ? 1 : 0 });
   }
 
-  /** One Tread; `count` is capped to the iounit and msize - 24. */
+  /** One Tread; `count` is capped to the iounit and msize - IOHDRSZ. */
   async read(offset: bigint, count: number, signal?: AbortSignal): Promise<Buffer> {
     this.live();
     const n = Math.min(count, this.client.ioSize(this.iounit));
@@ -339,7 +353,7 @@ export class Fid {
 
 /** Topen mode -> Tlopen flags. */
 export function lflags(mode: number): number {
-  let f = (mode & 3) === OEXEC ? P9_DOTL_RDONLY : mode & 3;
+  let f = (mode & OMASK) === OEXEC ? P9_DOTL_RDONLY : mode & OMASK;
   if (mode & OTRUNC) f |= P9_DOTL_TRUNC;
   if (mode & OCEXEC) f |= P9_DOTL_CLOEXEC;
   return f;

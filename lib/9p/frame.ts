@@ -5,6 +5,8 @@
 // allocate or buffer more than one chunk beyond it. Chunks are kept as a list (no
 // concatenation); a frame inside one chunk is returned as a zero-copy view of it.
 
+import { HDRSZ } from './const.js';
+
 export class FrameError extends Error {
   constructor(message: string) {
     super(message);
@@ -68,7 +70,7 @@ export class FrameReader {
   private check(): number {
     if (this.total < 4) return -1;
     const size = (this.byte(0) | (this.byte(1) << 8) | (this.byte(2) << 16)) + this.byte(3) * 0x1000000;
-    if (size < 7) this.failed = new FrameError(`frame size ${size} < 7`);
+    if (size < HDRSZ) this.failed = new FrameError(`frame size ${size} < ${HDRSZ}`);
     else if (size > this.maxSize) this.failed = new FrameError(`frame size ${size} > maximum ${this.maxSize}`);
     return this.failed ? -1 : size;
   }

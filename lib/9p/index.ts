@@ -13,5 +13,5 @@ export {
 export { dontTouchStat } from './stat.js';
 export { FrameReader, FrameError } from './frame.js';
 export { duplexPair } from './duplex.js';
-export { Client, type ConnectOptions, type AttachOptions, type TRequest, type ReplyMap } from './client.js';
-export { Fid, type DirEntry, type SetAttrInput, lflags, dtFromMode, dmFromMode, modeFromDm, statFromAttr } from './fid.js';
+export { Client, type ConnectOptions, type AttachOptions } from './client.js';
+export { Fid, type FidClient, type DirEntry, type SetAttrInput, lflags, dtFromMode, dmFromMode, modeFromDm, statFromAttr } from './fid.js';

@@ -5,7 +5,7 @@
 // never sends Tstat/Twstat.
 
 import { Reader, Writer, DecodeError } from './buf.js';
-import { NONUNAME } from './const.js';
+import { DONTTOUCH16, DONTTOUCH32, DONTTOUCH64, DONTTOUCH8, NONUNAME } from './const.js';
 import type { Attr, Dialect, Dirent, SetAttr, Stat, StatFs } from './fcall.js';
 
 /** Writes size[2] + body. */
@@ -123,8 +123,8 @@ export function readStatFs(r: Reader): StatFs {
 /** A stat whose every field means "don't touch" (stat(5) wstat). */
 export function dontTouchStat(dialect: Dialect): Stat {
   const s: Stat = {
-    type: 0xffff, dev: 0xffffffff, qid: { type: 0xff, version: 0xffffffff, path: 0xffffffffffffffffn },
-    mode: 0xffffffff, atime: 0xffffffff, mtime: 0xffffffff, length: 0xffffffffffffffffn,
+    type: DONTTOUCH16, dev: DONTTOUCH32, qid: { type: DONTTOUCH8, version: DONTTOUCH32, path: DONTTOUCH64 },
+    mode: DONTTOUCH32, atime: DONTTOUCH32, mtime: DONTTOUCH32, length: DONTTOUCH64,
     name: '', uid: '', gid: '', muid: '',
   };
   if (dialect !== '9P2000') {

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// What several handlers do to a fid: open it, create through it, change its file, read
+// it as a 9P2000 directory, check a name. The handler tables (ops*.ts) share these so no
+// table imports another.
+
+import { perr } from '../lib/9p/error.js';
+import { EBADF, EINVAL, EISDIR, ENAMETOOLONG, ESPIPE } from '../lib/9p/errno.js';
+import { OEXEC, OMASK, ORCLOSE, ORDWR, OREAD, OTRUNC } from '../lib/9p/const.js';
+import { encodeStat } from '../lib/9p/codec.js';
+import type { OpenMode } from '../devs/types.js';
+import type { Fid } from './fid.js';
+import { toStat } from './stat.js';
+import type { Conn } from './types.js';
+
+/** The longest file name, in bytes (Linux NAME_MAX; Rstatfs namelen reports it). */
+export const MAXNAME = 255;
+
+/** Names may not be empty or contain "/" (QEMU CVE-2016-7116); ".." walks to the parent and
+ *  "." stays put (diodls -l walks every entry Treaddir gave it, "." included); neither can be
+ *  created. */
+export function checkName(name: string, walking: boolean): void {
+  if (name === '' || name.includes('/') || (!walking && (name === '.' || name === '..'))) {
+    throw perr(EINVAL, `bad file name "${name}"`);
+  }
+  if (Buffer.byteLength(name) > MAXNAME) throw perr(ENAMETOOLONG, name.slice(0, 40));
+}
+
+export function readable(f: Fid): boolean {
+  return f.open && (f.omode === OREAD || f.omode === ORDWR || f.omode === OEXEC);
+}
+
+/** Shared by Topen and Tlopen: open the fid's chan, honouring OTRUNC and ORCLOSE. */
+export async function openFid(f: Fid, mode: OpenMode): Promise<void> {
+  if (f.open) throw perr(EBADF, 'fid already open');
+  const acc = mode & OMASK;
+  if (f.isDir() && (acc !== OREAD && acc !== OEXEC || (mode & OTRUNC) !== 0)) throw perr(EISDIR);
+  const file = await f.chan.open(f.caller, mode);
+  // Set before anything else can throw: the fid's last release closes it.
+  f.file = file;
+  f.open = true;
+  f.omode = acc;
+  f.orclose = (mode & ORCLOSE) !== 0;
+  f.dirSnapshot = undefined;
+  if ((mode & OTRUNC) !== 0 && !f.isDir()) file.truncate?.();
+}
+
+/** Shared by Tcreate, Tlcreate and Tmkdir: the fid turns from the directory into the new file. */
+export async function createIn(f: Fid, name: string, perm: number, mode: OpenMode): Promise<void> {
+  if (f.open) throw perr(EBADF, 'fid already open');
+  checkName(name, false);
+  if (!f.isDir()) throw perr(EINVAL, 'create in a non-directory');
+  const { chan, file } = await f.chan.create(f.caller, name, perm, mode);
+  f.chan = chan;
+  f.file = file;
+  f.open = true;
+  f.omode = mode & OMASK;
+  f.orclose = (mode & ORCLOSE) !== 0;
+}
+
+/** Twstat, Tsetattr and Trename all end here. Truncation goes to the open file when there
+ *  is one (Linux truncates through its open fid). */
+export function applyChange(f: Fid, change: { name?: string; mode?: number; length?: bigint }): void {
+  if (change.length === 0n && f.file?.truncate) {
+    f.file.truncate();
+    delete change.length;
+  }
+  if (change.name !== undefined || change.mode !== undefined || change.length !== undefined) {
+    f.chan.wstat(f.caller, change);
+  }
+}
+
+/**
+ * A 9P2000/.u directory read: whole stat entries only; offset 0 re-reads the directory,
+ * any other offset must continue exactly where the previous read stopped.
+ */
+export function dirRead(c: Conn, f: Fid, offset: bigint, count: number): Buffer {
+  if (offset === 0n || !f.dirSnapshot) {
+    if (offset !== 0n) throw perr(ESPIPE, 'bad offset in directory read');
+    f.dirSnapshot = f.chan.readdir(f.caller).map((d) => encodeStat(toStat(d, c.dialect, c.config.users), c.dialect));
+    f.dirNextIndex = 0;
+    f.dirNextOffset = 0n;
+  } else if (offset !== f.dirNextOffset) {
+    throw perr(ESPIPE, 'bad offset in directory read');
+  }
+  const out: Buffer[] = [];
+  let n = 0;
+  let i = f.dirNextIndex;
+  for (; i < f.dirSnapshot.length; i++) {
+    const e = f.dirSnapshot[i];
+    if (n + e.length > count) break;
+    out.push(e);
+    n += e.length;
+  }
+  f.dirNextIndex = i;
+  f.dirNextOffset = offset + BigInt(n);
+  return Buffer.concat(out, n);
+}
