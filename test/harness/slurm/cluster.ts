@@ -12,7 +12,7 @@ import { startMunge, type Munge } from './munge.js';
 import { slurmConf } from './conf.js';
 import { installHooks, setUserHook, readRecords, HOOK_KINDS, type HookKind, type HookSpec, type HookRecord } from './hooks.js';
 import { parseJob, parseSinfo, type JobInfo, type NodeInfo } from './parse.js';
-import { startDaemon, findTool, findMarked, run, searchPath, signal, sleep, tail, type Daemon, type RunResult } from './proc.js';
+import { startDaemon, findTool, findMarked, run, searchPath, signal, alive, sleep, tail, type Daemon, type RunResult } from './proc.js';
 
 export type { HookKind, HookSpec, HookRecord, JobInfo, NodeInfo, RunResult, Munge };
 export { startMunge };
@@ -83,7 +83,8 @@ export interface StopReport {
   drained: boolean;
   /** Daemons that needed SIGKILL. */
   forced: string[];
-  /** Stray processes of this cluster (job steps, hooks) killed by pid at the end. */
+  /** Stray processes of this cluster (job steps, hooks, clients) found once the daemons
+   *  were down, and killed by pid: SIGTERM, SIGKILL after 1 s. */
   strays: number[];
 }
 
@@ -212,16 +213,16 @@ export async function startCluster(o: ClusterOptions = {}): Promise<Cluster> {
   };
   process.on('exit', onExit);
 
-  const squeue = async (): Promise<{ jobId: number; state: string }[]> => {
-    const r = await runTool('squeue', ['-h', '-o', '%A|%T']);
+  const squeue = async (timeoutMs = 30000): Promise<{ jobId: number; state: string }[]> => {
+    const r = await runTool('squeue', ['-h', '-o', '%A|%T'], { timeoutMs });
     if (r.rc !== 0) throw new Error(`squeue failed (${r.rc}): ${r.err}`);
     return r.out.split('\n').filter(Boolean).map((l) => {
       const [id, state] = l.split('|');
       return { jobId: Number(id), state };
     });
   };
-  const nodes = async (): Promise<Record<string, NodeInfo>> => {
-    const r = await runTool('sinfo', ['-h', '-N', '-o', '%N|%T|%E']);
+  const nodes = async (timeoutMs = 30000): Promise<Record<string, NodeInfo>> => {
+    const r = await runTool('sinfo', ['-h', '-N', '-o', '%N|%T|%E'], { timeoutMs });
     if (r.rc !== 0) throw new Error(`sinfo failed (${r.rc}): ${r.err}`);
     return parseSinfo(r.out);
   };
@@ -242,15 +243,15 @@ export async function startCluster(o: ClusterOptions = {}): Promise<Cluster> {
         let q: { jobId: number; state: string }[];
         let ns: Record<string, NodeInfo>;
         try {
-          q = await squeue();
-          ns = await nodes();
+          q = await squeue(10000);
+          ns = await nodes(10000);
         } catch {
           break; // the controller is not answering: nothing more to drain through it
         }
         const completing = Object.values(ns).some((n) => n.state.startsWith('completing'));
         if (q.length === 0 && !completing) { drained = true; break; }
         if (!cancelled && q.length) {
-          await runTool('scancel', q.map((j) => String(j.jobId)));
+          await runTool('scancel', q.map((j) => String(j.jobId)), { timeoutMs: 10000 });
           cancelled = true;
         }
         await sleep(100);
@@ -260,11 +261,11 @@ export async function startCluster(o: ClusterOptions = {}): Promise<Cluster> {
     forced.push(...ds.filter(Boolean));
     if (ctld && (await ctld.stop(10000))) forced.push(ctld.name);
     const mungePid = munge?.pid;
-    let strays = findMarked(marker, dir).filter((p) => p !== mungePid);
+    const strays = findMarked(marker, dir).filter((p) => p !== mungePid);
     if (strays.length) {
       for (const p of strays) signal(p, 'SIGTERM');
-      await sleep(1000);
-      strays = strays.filter((p) => signal(p, 'SIGKILL'));
+      for (let i = 0; i < 20 && strays.some(alive); i++) await sleep(50);
+      for (const p of strays) signal(p, 'SIGKILL');
     }
     if (munge && (await munge.stop())) forced.push('munged');
     if (!keep) rmSync(dir, { recursive: true, force: true });
@@ -378,7 +379,7 @@ export async function startCluster(o: ClusterOptions = {}): Promise<Cluster> {
       },
       scancel: (args) => runTool('scancel', args),
       scontrol: (args) => runTool('scontrol', args),
-      squeue,
+      squeue: () => squeue(),
       job,
       async waitJob(jobId, want, timeoutMs = 30000) {
         const ok = typeof want === 'function' ? want : (j: JobInfo) => ([] as string[]).concat(want).includes(j.state);
@@ -394,7 +395,7 @@ export async function startCluster(o: ClusterOptions = {}): Promise<Cluster> {
           await sleep(100);
         }
       },
-      nodes,
+      nodes: () => nodes(),
       async waitNodes(want, timeoutMs = 30000) {
         const end = Date.now() + timeoutMs;
         for (;;) {

@@ -57,7 +57,9 @@ export function startDaemon(name: string, bin: string, args: string[], o: Daemon
   const [cmd, argv] = setpriv ? [setpriv, ['--pdeathsig', 'TERM', '--', bin, ...args]] : [bin, args];
   let proc: ChildProcess;
   try {
-    proc = spawn(cmd, argv, { stdio: ['ignore', fd, fd], env: o.env, uid: o.uid, gid: o.gid, cwd: o.cwd });
+    // Its own session: a terminal's Ctrl-C reaches the test, whose stop() then drains
+    // the jobs, instead of killing every daemon at once.
+    proc = spawn(cmd, argv, { stdio: ['ignore', fd, fd], env: o.env, uid: o.uid, gid: o.gid, cwd: o.cwd, detached: true });
   } finally {
     closeSync(fd);
   }
