@@ -3,7 +3,9 @@
 // A private munged for tests: a fresh key in a temp dir, its own socket, pid, log and
 // seed files, run in the foreground as our child and stopped by its pid. Tests that drive
 // diod's own tools (which always use libmunge's built-in socket) pass
-// socket: DEFAULT_MUNGE_SOCKET; startMunged refuses if a live munged already answers there.
+// socket: DEFAULT_MUNGE_SOCKET; startMunged refuses if a live munged already answers there,
+// so only one test file at a time may own that socket (tap runs files in parallel: keep
+// such tests in one file, or share one daemon).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
