@@ -8,7 +8,7 @@
 // such tests in one file, or share one daemon).
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -68,6 +68,7 @@ export async function startMunged(opts: MungedOptions = {}): Promise<Munged> {
   chmodSync(dir, 0o755);
   const socket = opts.socket ?? join(dir, 'sock');
   const ownSocketDir = opts.socket !== undefined;
+  const madeSocketDir = ownSocketDir && !existsSync(dirname(socket));
   if (ownSocketDir) {
     if (await answers(socket)) {
       rmSync(dir, { recursive: true, force: true });
@@ -99,6 +100,8 @@ export async function startMunged(opts: MungedOptions = {}): Promise<Munged> {
   const cleanup = (): void => {
     rmSync(dir, { recursive: true, force: true });
     if (ownSocketDir) { rmSync(socket, { force: true }); rmSync(`${socket}.lock`, { force: true }); }
+    // Leave the machine as found; a directory someone else filled in meanwhile stays.
+    if (madeSocketDir && readdirSync(dirname(socket)).length === 0) rmdirSync(dirname(socket));
   };
   const stop = async (): Promise<void> => {
     if (proc.exitCode === null && proc.signalCode === null && proc.pid !== undefined) {
