@@ -6,12 +6,14 @@
 // free online CG cores; pending warnings agree with the takers' counts; states agree with
 // the core holdings. (Illegal state edges throw inside Proc.setState itself.)
 
-import type { Kernel } from './kernel.js';
+import { KState } from './state.js';
 import { L_ONLINE } from './vcore.js';
 import { RUNNING_M, RUNNABLE_M, WAITING, RUNNING_S, DYING_ABORT, STATE_NAMES } from './types.js';
-import { need } from './ksched.js';
+import { need } from './grant.js';
 
-export function checkInvariants(k: Kernel): void {
+/** Checks a kernel's state (pass the Kernel or its state). */
+export function checkInvariants(x: KState | { readonly state: KState }): void {
+  const k = x instanceof KState ? x : x.state;
   const m = k.m;
   const bad = (msg: string): never => { throw new Error(`invariant: ${msg}`); };
   // idle list: links, membership, count
