@@ -123,5 +123,24 @@ export function checkInvariants(x: KState | { readonly state: KState }): void {
     }
   }
   if (scpRunning > 1) bad('two SCPs RUNNING_S');
+  if (k.policy === 'packed') checkPacked(k, bad);
   if (m.alloc[m.ll[0]] === 0 && k.runnableScps.length > 0) bad('LL core idle with runnable SCPs');
+}
+
+/** PACKED's node loads and per-proc counts agree with the allocation map. */
+function checkPacked(k: KState, bad: (msg: string) => never): void {
+  const m = k.m;
+  const cpu = new Int32Array(m.cpuLoad.length), socket = new Int32Array(m.socketLoad.length), numa = new Int32Array(m.numaLoad.length);
+  const per = new Map<number, number>();
+  for (let c = 0; c < m.n; c++) {
+    const pid = m.alloc[c];
+    if (!pid || m.isLL[c]) continue;
+    cpu[m.cpu[c]]++; socket[m.socket[c]]++; numa[m.numa[c]]++;
+    per.set(pid, (per.get(pid) ?? 0) + 1);
+  }
+  const same = (a: Int32Array, b: Int32Array) => a.every((x, i) => x === b[i]);
+  if (!same(cpu, m.cpuLoad) || !same(socket, m.socketLoad) || !same(numa, m.numaLoad)) bad('PACKED node loads disagree with the allocation map');
+  for (const p of k.procs.values()) {
+    if ((p.topo?.n ?? 0) !== (per.get(p.pid) ?? 0)) bad(`pid ${p.pid}: PACKED counts ${p.topo?.n ?? 0} cores, holds ${per.get(p.pid) ?? 0}`);
+  }
 }
