@@ -87,7 +87,7 @@ export function createCoreDevice(ctx: KCtx, hostowner: () => string): TableDevic
     { verb: 'grace', args: 1, fn: (a, _o, caller) => { const ns = durationNs(a[0]); ctx.act((k) => k.setGrace(u(caller), ns)); } },
     { verb: 'tick', args: 1, fn: (a, _o, caller) => { const ns = durationNs(a[0]); ctx.act((k) => k.setTick(u(caller), ns)); } },
     // Not in namespace.md: run the MCP ksched pass now instead of at the next tick.
-    { verb: 'poke', args: 0, fn: (_a, _o, caller) => ctx.act((k) => k.apply({ op: 'poke', user: u(caller) })) },
+    { verb: 'poke', args: 0, fn: (_a, _o, caller) => ctx.act((k) => k.pokeKsched(u(caller))) },
   ];
 
   const coreCtl: Cmdtab<CoreRef> = [
