@@ -6,7 +6,7 @@
 
 import { perr } from '../lib/9p/error.js';
 import { EBUSY, EINVAL, ENOSPC, ENXIO, EPERM } from '../lib/9p/errno.js';
-import type { KState } from './state.js';
+import { ALLOCATORS, isPolicy, type KState } from './state.js';
 import type { Proc } from './proc.js';
 import type { Policy } from './types.js';
 import { provAttach, provDetach, provCores, planCores } from './prov.js';
@@ -112,7 +112,7 @@ export function coreOnline(s: KState, c: number): void {
 
 /** Switch the core allocator; the new one rebuilds its bookkeeping from the allocation map. */
 export function setPolicy(s: KState, policy: Policy): void {
-  if (policy !== 'fcfs' && policy !== 'packed') throw perr(EINVAL, `policy ${policy}: fcfs or packed`);
+  if (!isPolicy(policy)) throw perr(EINVAL, `policy ${policy}: ${Object.keys(ALLOCATORS).join(' or ')}`);
   if (policy !== s.policy) {
     s.policy = policy;
     s.alloc.adopt(s.m, s.procs);

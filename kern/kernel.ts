@@ -11,7 +11,7 @@ import type { Clock } from './clock.js';
 import type { KernelLog } from './log.js';
 import type { Mailbox } from './mailbox.js';
 import type { Proc, ProcView } from './proc.js';
-import { KState, type StateConfig } from './state.js';
+import { KState, isPolicy, type StateConfig } from './state.js';
 import { KernelError } from './errors.js';
 import {
   DEFAULT_EXITCODE, evType, type KernelConfig, type Policy, type MboxKind, type ProcStatus, type VcoreRow,
@@ -34,7 +34,7 @@ function normalize(cfg: KernelConfig): StateConfig {
   const ll = cfg.llCores ?? [0];
   if (ll.length === 0 || ll.some((c) => !Number.isInteger(c) || c < 0 || c >= n)) throw perr(EINVAL, `llCores ${ll.join(',')}: need at least one core in 0..${n - 1}`);
   const policy = cfg.policy ?? 'fcfs';
-  if (policy !== 'fcfs' && policy !== 'packed') throw perr(EINVAL, `policy ${policy}`);
+  if (!isPolicy(policy)) throw perr(EINVAL, `policy ${policy}`);
   return {
     ncores: n, llCores: ll, topology: cfg.topology ?? {}, policy, graceNs: cfg.graceNs ?? 0,
     tickNs: cfg.tickNs ?? 10_000_000, seed: cfg.seed ?? 1, hostowner: cfg.hostowner ?? 'eve',

@@ -23,6 +23,10 @@ import type { Policy, Topology, WaitRecord } from './types.js';
 
 export const ALLOCATORS: Readonly<Record<Policy, CoreAllocator>> = { fcfs, packed };
 
+export function isPolicy(x: unknown): x is Policy {
+  return typeof x === 'string' && Object.hasOwn(ALLOCATORS, x);
+}
+
 /** A validated, complete configuration (Kernel's constructor fills in the defaults). */
 export interface StateConfig {
   ncores: number;
