@@ -366,9 +366,11 @@ export class Store {
       await this.fs.fdatasync(seg.fd);
     } catch (e) {
       const err = ioError(e, `journal ${seg.name}: write ${total} bytes at offset ${seg.size}`);
+      // Roll back first, so that when the caller hears of the failure the journal is
+      // already as it was (or the store already failed).
+      await this.rollback(seg, err);
       for (const r of batch) r.reject(err);
       this.rejectQueued(err);
-      await this.rollback(seg, err);
       return;
     }
     const first = this.nextSeq;
@@ -390,14 +392,28 @@ export class Store {
     for (const it of q) it.reject(err);
   }
 
-  /** Cuts a failed batch's bytes off, back to the last durable length. */
+  /**
+   * Cuts a failed batch's bytes off, back to the last durable length. If the file cannot
+   * be cut, the batch header is zeroed instead (so recovery takes the batch for a torn
+   * tail and drops it) and the store stops taking appends: the file's length is no
+   * longer known.
+   */
   private async rollback(seg: Seg, cause: WalError): Promise<void> {
     try {
       await this.fs.ftruncate(seg.fd, seg.size);
       await this.fs.fsync(seg.fd);
+      return;
     } catch (e) {
-      this.failure = new WalError(EIO, `journal ${seg.name}: after ${cause.message}, cutting back to ${seg.size} bytes failed too `
-        + `(${e instanceof Error ? e.message : String(e)}); no more appends until the store is reopened`);
+      let forgotten: string;
+      try {
+        await writeAll(this.fs, seg.fd, Buffer.alloc(BATCH_FRAME), seg.size);
+        await this.fs.fdatasync(seg.fd);
+        forgotten = 'its batch header was zeroed, so recovery drops it';
+      } catch (e2) {
+        forgotten = `zeroing its batch header failed too (${e2 instanceof Error ? e2.message : String(e2)}), so recovery may bring the failed batch back`;
+      }
+      this.failure = new WalError(EIO, `journal ${seg.name}: after ${cause.message}, cutting back to ${seg.size} bytes failed `
+        + `(${e instanceof Error ? e.message : String(e)}); ${forgotten}; no more appends until the store is reopened`);
       this.log(this.failure.message);
     }
   }
