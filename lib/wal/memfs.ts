@@ -9,7 +9,8 @@
 //   torn      an in-order prefix of each file's and directory's unsynced operations,
 //             the last write possibly cut short;
 //   scramble  each 16-byte piece of each unsynced write independently (as pages reach the
-//             disk out of order), the file size either the old or the new one, the gaps zero.
+//             disk out of order), the file size either the old or the new one, the gaps
+//             zero; and any subset of the unsynced directory operations, in order.
 // mkdir is durable at once. Renames work within one directory.
 
 import { dirname, basename } from 'node:path';
@@ -272,8 +273,9 @@ export class MemFs implements FsLayer {
     };
     for (const [path, d] of this.dirs) {
       const entries = new Map(d.durable);
-      const k = mode === 'lose' ? 0 : r(d.log.length + 1);
+      const k = mode === 'lose' ? 0 : mode === 'torn' ? r(d.log.length + 1) : d.log.length;
       for (const op of d.log.slice(0, k)) {
+        if (mode === 'scramble' && r(2) === 0) continue;
         if (op.t === 'link') entries.set(op.name, op.ino);
         else if (op.t === 'unlink') entries.delete(op.name);
         else {

@@ -164,8 +164,9 @@ export async function recoverDir(fsl: FsLayer, dir: string, opts: RecoverOpts): 
     const buf = await readWhole(fsl, path);
     const h = decodeSegHeader(buf);
     if (!('first' in h)) {
-      if (last && !h.version && (buf.length < SEG_HEADER || buf.every((b) => b === 0))) {
-        // Created but its header never reached the disk: no record can be in it.
+      if (last && !h.version && (buf.length <= SEG_HEADER || buf.every((b) => b === 0))) {
+        // Created but its header never (or only partly) reached the disk. The header is
+        // synced before any batch is written, so no record can be in it.
         await fsl.unlink(path);
         dirty = true;
         report.bytesCut += buf.length;
