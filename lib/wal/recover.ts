@@ -187,14 +187,21 @@ export async function recoverDir(fsl: FsLayer, dir: string, opts: RecoverOpts): 
     let seq = h.first;
     // A batch is decoded whole before any of it is handed on, so a record that does not
     // decode leaves the batch out entirely; records before `base` are checked, not decoded.
+    const range = { start: 0, end: 0 };
+    const vals: unknown[] = [];
+    const decode = (b: Buffer, k: number, starts: number[], ends: number[]): unknown => {
+      range.start = starts[k];
+      range.end = ends[k];
+      return opts.unpackr.unpack(b, range);
+    };
     const onBatch = (b: Buffer, starts: number[], ends: number[], n: number): string | undefined => {
       const skip = Math.max(0, Math.min(n, base - seq));
       seq += skip;
       if (skip === n) return undefined;
-      const vals: unknown[] = [];
+      vals.length = 0;
       for (let k = skip; k < n; k++) {
         try {
-          vals.push(opts.unpackr.unpack(b, { start: starts[k], end: ends[k] }));
+          vals.push(decode(b, k, starts, ends));
         } catch (e) {
           return `record ${seq + k - skip} does not decode: ${e instanceof Error ? e.message : String(e)}`;
         }
@@ -204,6 +211,7 @@ export async function recoverDir(fsl: FsLayer, dir: string, opts: RecoverOpts): 
         seq++;
       }
       decoded += vals.length;
+      vals.length = 0;
       return undefined;
     };
     let pos = SEG_HEADER, count = 0;
