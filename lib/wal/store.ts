@@ -177,7 +177,9 @@ export class Store {
     } catch (e) {
       if (st?.cur) await fsl.close(st.cur.fd).catch((err: unknown) => st?.log(`close: ${String(err)}`));
       await lock?.release();
-      throw e instanceof WalError ? e : ioError(e, `open ${dir}`);
+      // System-call failures become EIO/ENOSPC; anything else (an error thrown by the
+      // caller's replay, say) goes back to the caller as it was.
+      throw e instanceof WalError || sysCode(e) === undefined ? e : ioError(e, `open ${dir}`);
     }
   }
 
@@ -185,7 +187,8 @@ export class Store {
    * Appends one record. Resolves with its seq once it is durable; rejects with EIO or
    * ENOSPC if the disk failed it (and then with every append queued behind it), E2BIG if
    * it encodes to more than maxRecordBytes, EAGAIN if too much is already waiting, EINVAL
-   * if msgpack cannot encode it. A rejected append is not in the journal.
+   * if msgpack cannot encode it. A rejected append is not in the journal (the one
+   * exception, a failed store whose disk would not forget a failed batch, is in README.md).
    */
   append(value: unknown): Promise<number> {
     const refused = this.refusal();

@@ -206,3 +206,16 @@ t.test('close waits for queued appends; leftover temporary snapshot files are re
   t.same(again.recovered.records, [1, 2]);
   await again.close();
 });
+
+t.test('an error thrown by replay fails the open as it is, and releases the lock', async (t) => {
+  const dir = tmpDir(t);
+  const st = await Store.open(dir);
+  await st.append(1);
+  await st.close();
+  const boom = new Error('kernel refused the command');
+  const e = await Store.open(dir, { replay: () => { throw boom; } }).then(() => undefined, (err: unknown) => err);
+  t.equal(e, boom);
+  const again = await Store.open(dir);
+  t.same(again.recovered.records, [1], 'the lock was released');
+  await again.close();
+});
