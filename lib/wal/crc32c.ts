@@ -20,6 +20,8 @@ for (let n = 0; n < 256; n++) {
   }
 }
 
+const [T0, T1, T2, T3, T4, T5, T6, T7] = Array.from({ length: 8 }, (_, k) => T.subarray(k * 256, (k + 1) * 256));
+
 /**
  * CRC-32C of buf[start, end). `prev` continues a checksum: crc32c(b, 0, n, crc32c(a))
  * equals the checksum of a followed by b. Returns an unsigned 32-bit number.
@@ -30,11 +32,10 @@ export function crc32c(buf: Uint8Array, start = 0, end = buf.length, prev = 0): 
   const fast = end - ((end - i) & 7);
   while (i < fast) {
     const lo = crc ^ (buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24));
-    const hi = buf[i + 4] | (buf[i + 5] << 8) | (buf[i + 6] << 16) | (buf[i + 7] << 24);
-    crc = T[1792 + (lo & 0xff)] ^ T[1536 + ((lo >>> 8) & 0xff)] ^ T[1280 + ((lo >>> 16) & 0xff)] ^ T[1024 + (lo >>> 24)]
-      ^ T[768 + (hi & 0xff)] ^ T[512 + ((hi >>> 8) & 0xff)] ^ T[256 + ((hi >>> 16) & 0xff)] ^ T[hi >>> 24];
+    crc = T7[lo & 0xff] ^ T6[(lo >>> 8) & 0xff] ^ T5[(lo >>> 16) & 0xff] ^ T4[lo >>> 24]
+      ^ T3[buf[i + 4]] ^ T2[buf[i + 5]] ^ T1[buf[i + 6]] ^ T0[buf[i + 7]];
     i += 8;
   }
-  while (i < end) crc = T[(crc ^ buf[i++]) & 0xff] ^ (crc >>> 8);
+  while (i < end) crc = T0[(crc ^ buf[i++]) & 0xff] ^ (crc >>> 8);
   return ~crc >>> 0;
 }
