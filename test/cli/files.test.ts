@@ -4,7 +4,7 @@
 // exit-status conventions, and help.
 
 import t from 'tap';
-import { akaros, json, runner, startMachine, until } from './harness.js';
+import { akaros, json, jsonErr, runner, startMachine, until } from './harness.js';
 import { interrupt, waiting } from '../../cmd/lib/signal.js';
 
 t.test('file commands', async (t) => {
@@ -47,7 +47,7 @@ t.test('file commands', async (t) => {
     t.equal(r.stderr, 'akaros: banana: Invalid argument: unknown control message "banana"\n');
     const j = await run('write', `/mcp/${pid}/ctl`, 'banana', '--json');
     t.equal(j.exit, 1);
-    t.same(json(j), { error: { message: 'banana: Invalid argument: unknown control message "banana"', exit: 1, errno: 'EINVAL' } });
+    t.same(jsonErr(j), { error: { message: 'banana: Invalid argument: unknown control message "banana"', exit: 1, errno: 'EINVAL' } });
     const perm = await runner(m, 'bob')('write', `/mcp/${pid}/ctl`, 'want 1');
     t.equal(perm.exit, 1);
     t.match(perm.stderr, /^akaros: \/mcp\/\d+\/ctl: Operation not permitted/);
