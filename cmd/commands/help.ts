@@ -13,6 +13,12 @@ export default class HelpCmd extends Command {
   ];
   static override args = { command: Args.string({ description: 'command (topic words separated by spaces) or device' }) };
 
+  // Our errors are printed already; oclif's default catch would also set process.exitCode
+  // (wrong for a test that runs commands in-process).
+  protected override async catch(err: Error): Promise<unknown> {
+    throw err;
+  }
+
   async run(): Promise<void> {
     const { argv } = await this.parse(HelpCmd);
     const words = argv as string[];

@@ -41,9 +41,9 @@ export function parseStatus(st: string, cores: string, prov: string): McpStatus 
 }
 
 export async function readStatus(s: Session, pid: number): Promise<McpStatus> {
-  const [st, cores, prov] = await Promise.all([
-    s.read(`/mcp/${pid}/status`), s.read(`/mcp/${pid}/cores`), s.read(`/mcp/${pid}/prov`),
-  ]);
+  // status first: a missing process is reported as /mcp/N/status, whatever else is read.
+  const st = await s.read(`/mcp/${pid}/status`);
+  const [cores, prov] = await Promise.all([s.read(`/mcp/${pid}/cores`), s.read(`/mcp/${pid}/prov`)]);
   return parseStatus(st, cores, prov);
 }
 
@@ -96,9 +96,8 @@ export interface McpDescribe {
 }
 
 export async function describe(s: Session, pid: number): Promise<McpDescribe> {
-  const [status, vcores, stat] = await Promise.all([
-    readStatus(s, pid), s.read(`/mcp/${pid}/vcores`), s.read(`/mcp/${pid}/stat`),
-  ]);
+  const status = await readStatus(s, pid);
+  const [vcores, stat] = await Promise.all([s.read(`/mcp/${pid}/vcores`), s.read(`/mcp/${pid}/stat`)]);
   return { status, vcores: parseVcores(vcores), stat: parseStat(stat) };
 }
 

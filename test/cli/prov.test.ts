@@ -63,6 +63,14 @@ t.test('prov', async (t) => {
     t.equal((await run('cat', `/mcp/${a}/prov`)).stdout, '1-2,5,7\n');
   });
 
+  t.test('an LL core alone is refused, not a silent success', async (t) => {
+    const r = await run('prov', '-t', 'c', '-p', `${a}`, '-v', '0');
+    t.equal(r.exit, 1);
+    t.equal(r.stdout, '');
+    t.equal(r.stderr, 'akaros: prov 0: Device or resource busy: core 0 is an LL core, never provisioned\n');
+    t.match(jsonErr(await run('prov', '-t', 'c', '-p', `${a}`, '-v', '0', '--json')), { error: { errno: 'EBUSY', exit: 1 } });
+  });
+
   t.test('a busy core stops the run where Akaros would', async (t) => {
     const r = await run('prov', '-t', 'c', '-p', `${b}`, '-v', '3-6', '--json');
     t.equal(r.exit, 1);
