@@ -23,7 +23,7 @@ export abstract class AkarosCommand extends Command {
       summary: 'The server: tcp!HOST!PORT, HOST:PORT or unix!/PATH.',
     }),
     user: Flags.string({
-      char: 'u', helpGroup: 'CONNECTION', summary: 'User name to attach as (default: $USER).',
+      char: 'u', env: 'AKAROS_USER', helpGroup: 'CONNECTION', summary: 'User name to attach as (default: $USER).',
     }),
     dialect: Flags.string({
       options: [...DIALECTS], default: '9P2000.L', helpGroup: 'CONNECTION', summary: '9P dialect to speak.',
