@@ -2,6 +2,7 @@
 import { Flags } from '@oclif/core';
 import { AkarosCommand } from '../lib/base.js';
 import { onInterrupt } from '../lib/signal.js';
+import { sleep } from '../lib/sleep.js';
 import { Rates } from '../lib/usage.js';
 import { drainLog, parseKeys, TopApp, type Terminal } from '../lib/top-app.js';
 import { SORT_KEYS, defaultView, gatherTop, renderTop, type SortKey, type TopData } from '../lib/top.js';
@@ -28,9 +29,10 @@ export default class Top extends AkarosCommand {
   async run(): Promise<TopData | undefined> {
     const { flags } = await this.parse(Top);
     const s = await this.connect(flags);
+    // A terminal that reports no size (0x0, as under script(1)) gets 80x24.
     const size = () => ({
-      cols: flags.cols ?? process.stdout.columns ?? 80,
-      rows: flags.rows ?? process.stdout.rows ?? 24,
+      cols: flags.cols ?? (process.stdout.columns || 80),
+      rows: flags.rows ?? (process.stdout.rows || 24),
     });
     const setup = (interactive: boolean) => ({
       ...defaultView(interactive), sort: flags.sort as SortKey,
@@ -74,10 +76,7 @@ export default class Top extends AkarosCommand {
     try {
       while (!stop.signal.aborted) {
         await app.refresh();
-        await new Promise<void>((res) => {
-          const t = setTimeout(res, flags.interval);
-          stop.signal.addEventListener('abort', () => { clearTimeout(t); res(); }, { once: true });
-        });
+        await sleep(flags.interval, stop.signal);
       }
     } finally {
       intr.dispose();

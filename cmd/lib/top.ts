@@ -211,15 +211,15 @@ export function renderTop(d: TopData, size: TermSize, color = false, v: TopView 
   const { cols, rows } = size;
   const out: string[] = [];
   const ll = d.cores.filter((c) => c.role === 'll').length;
-  const busy = d.cores.filter((c) => c.alloc !== null).length;
-  const off = d.cores.filter((c) => c.state === 'offline').length;
-  const cg = d.cores.filter((c) => c.role === 'cg' && c.util !== null);
+  const cgs = d.cores.filter((c) => c.role === 'cg');
+  const busy = cgs.filter((c) => c.alloc !== null).length;
+  const off = cgs.filter((c) => c.state === 'offline').length;
+  const cg = cgs.filter((c) => c.util !== null);
   const avg = cg.length ? cg.reduce((a, c) => a + (c.util ?? 0), 0) / cg.length : null;
   out.push(paint(color, '1', fit(`akaros top  ${d.sysname}  virtual ${fmtClock(d.clock.now)} ${d.clock.mode}` +
     ` speed ${d.clock.speed}  ${d.policy} grace ${fmtDuration(d.grace)} tick ${fmtDuration(d.tick)}`, cols)));
-  out.push(fit(`${d.cores.length} cores: ${ll} ll, ${busy} busy, ${d.cores.length - busy - off} idle` +
-    `${off ? `, ${off} offline` : ''}; cg busy ${pct(avg)}   ${d.procs.length} processes` +
-    `, ${d.procs.filter((p) => p.mcp).length} mcp`, cols));
+  out.push(fit(`${d.cores.length} cores: ${ll} ll, ${cgs.length} cg (${busy} busy, ${cgs.length - busy - off} idle` +
+    `${off ? `, ${off} offline` : ''}, ${pct(avg)} busy)   ${d.procs.length} processes, ${d.procs.filter((p) => p.mcp).length} mcp`, cols));
   out.push(fit('cores: PID on it, * provisioned to it, /pN provisioned to N, . idle; % busy', cols));
   const owners = ownerColors(d.cores.map((c) => c.alloc).filter((p): p is number => p !== null));
   const per = Math.max(1, Math.floor((cols + 1) / (CELL + 1)));

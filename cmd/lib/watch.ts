@@ -7,6 +7,7 @@
 
 import { Flags } from '@oclif/core';
 import { onInterrupt } from './signal.js';
+import { sleep } from './sleep.js';
 
 export const watchFlags = {
   watch: Flags.boolean({ char: 'w', summary: 'Redraw every --interval until Ctrl-C (--json: one document per line).' }),
@@ -31,12 +32,7 @@ export async function watch<T>(o: WatchOptions<T>): Promise<void> {
       if (o.json) process.stdout.write(`${JSON.stringify(data)}\n`);
       else process.stdout.write(`${o.tty ? '\x1b[H\x1b[2J' : n > 1 ? '\n' : ''}${o.format(data)}`);
       if (o.count !== undefined && n >= o.count) return;
-      const stop = await new Promise<boolean>((res) => {
-        if (intr.signal.aborted) { res(true); return; }
-        const t = setTimeout(() => res(false), o.interval);
-        intr.signal.addEventListener('abort', () => { clearTimeout(t); res(true); }, { once: true });
-      });
-      if (stop) return;
+      if (await sleep(o.interval, intr.signal)) return;
     }
   } finally {
     intr.dispose();
