@@ -37,7 +37,7 @@ t.test('renderTop: one 60x22 frame', async (t) => {
   t.equal(frame.length, 22, 'exactly rows lines');
   for (const l of frame) t.ok(l.length <= 60, `fits: ${JSON.stringify(l)}`);
   t.equal(frame[0], 'akaros top  nanwan  virtual 0:00.020 paused speed 1  fcfs gr', 'the clock line: virtual time, mode, speed');
-  t.equal(frame[1], '8 cores: 1 ll, 4 busy, 4 idle; cg busy 46%   4 processes, 3');
+  t.equal(frame[1], '8 cores: 1 ll, 7 cg (4 busy, 3 idle, 46% busy)   4 processes', 'counts over the CG cores');
   t.equal(frame[2], 'cores: PID on it, * provisioned to it, /pN provisioned to N,');
   // 60 columns hold 4 cells of 15 (14 + a space): two rows of cores, each with its % busy.
   t.equal(frame[3], ' 0 LL       0%  1 7*     100%  2 7*      50%  3 9/p7    25%');
