@@ -40,19 +40,21 @@ export interface AttachOptions {
 const RANK: Record<Dialect, number> = { '9P2000': 0, '9P2000.u': 1, '9P2000.L': 2 };
 const MIN_MSIZE = 256;
 
-interface Pending {
-  readonly type: number;
-  resolve(m: RMessage): void;
-  reject(e: Error): void;
+/** One request awaiting its reply. A class with every field set up front, so all of
+ *  them share one shape. */
+class Pending {
   /** Set once its reply (or Rflush) has been delivered to the caller. */
-  settled: boolean;
+  settled = false;
   /** Tag of the Tflush sent for it, if aborted. */
-  flushTag?: number;
+  flushTag: number | undefined = undefined;
   /** For a Tflush: the tag it flushes. */
-  oldtag?: number;
+  oldtag: number | undefined = undefined;
   /** Removes the abort listener. */
-  cleanup?: () => void;
+  cleanup: (() => void) | undefined = undefined;
+  constructor(readonly type: number, readonly resolve: (m: RMessage) => void, readonly reject: (e: Error) => void) {}
 }
+
+const ignore = (): void => {};
 
 export class Client implements FidClient {
   dialect: Dialect;
@@ -126,13 +128,13 @@ export class Client implements FidClient {
   private send(msg: TRequest, tag: number, signal?: AbortSignal): Promise<RMessage> {
     let frame: Buffer;
     try {
-      frame = encode({ ...msg, tag } as TMessage, this.dialect);
+      frame = encode(msg, this.dialect, tag);
     } catch (e) {
       this.releaseTag(tag);
       return Promise.reject(e);
     }
     return new Promise<RMessage>((resolve, reject) => {
-      const p: Pending = { type: msg.type, resolve, reject, settled: false };
+      const p = new Pending(msg.type, resolve, reject);
       this.pending.set(tag, p);
       if (signal) {
         const onAbort = (): void => this.flush(tag, p);
@@ -153,7 +155,8 @@ export class Client implements FidClient {
     const ft = this.allocTag();
     if (ft < 0) return; // no tag to flush with: let the original reply arrive
     p.flushTag = ft;
-    const fp: Pending = { type: F.Tflush, oldtag, settled: false, resolve: () => {}, reject: () => {} };
+    const fp = new Pending(F.Tflush, ignore, ignore);
+    fp.oldtag = oldtag;
     this.pending.set(ft, fp);
     this.write(encode({ type: F.Tflush, tag: ft, oldtag }, this.dialect));
   }

@@ -54,14 +54,16 @@ export function typeInDialect(type: number, dialect: Dialect): boolean {
 }
 
 
-/** The whole frame, size[4] included. */
-export function encode(msg: Fcall, dialect: Dialect): Buffer {
+/** The whole frame, size[4] included. `tag` (default msg.tag) lets a caller send a
+ *  message object it shares, without copying it just to set the tag. */
+export function encode(message: Fcall | Omit<Fcall, 'tag'>, dialect: Dialect, tag = (message as Fcall).tag): Buffer {
+  const msg = message as Fcall;
   const t = msg.type;
   if (!typeInDialect(t, dialect)) throw new P9Error(EINVAL, `${typeName(t)} does not exist in ${dialect}`);
   const ext = dialect !== '9P2000';
   const dl = (msg as { data?: Buffer }).data;
   const w = new Writer(128 + (dl ? dl.length : 0));
-  w.skip(4); w.u8(t); w.u16(msg.tag);
+  w.skip(4); w.u8(t); w.u16(tag);
   switch (msg.type) {
     case F.Tversion: case F.Rversion: w.u32(msg.msize); w.str(msg.version); break;
     case F.Tauth:
