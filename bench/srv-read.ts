@@ -22,7 +22,10 @@ import { OREAD, P9_GETATTR_BASIC } from '../lib/9p/const.js';
 import type { Fid } from '../lib/9p/fid.js';
 import { load, resultPath, type LoadResult } from './lib/load.js';
 import { alternate, machineLine, median, ratio, resolved, showRatio, type BenchOptions, type Ratio } from './lib/rounds.js';
-import { DIODLOAD_PATHS, dial, diodload, startDiod, startOurs, type DiodloadResult, type Served } from './lib/servers.js';
+import { DIODLOAD_PATHS, cpuNs, dial, diodload, startDiod, startOurs, type DiodloadResult, type Served } from './lib/servers.js';
+
+/** One round of one contender: the client's view and the server's CPU per operation. */
+type Sample = LoadResult & { cpuUsPerOp: number };
 
 /** bench/all.ts: this bench has a --compare mode. */
 export const compares = true;
@@ -40,16 +43,18 @@ async function open(s: Served): Promise<Opened> {
 
 export interface CaseReport {
   case: string;
-  samples: Record<string, LoadResult[]>;
+  samples: Record<string, Sample[]>;
   ops: Ratio;
   p50: Ratio;
   p99: Ratio;
+  /** Server CPU per operation (lower is better). */
+  cpu: Ratio;
   /** The issue's target for this case, and whether the medians meet it. */
   target: string;
   met: boolean | null;
 }
 
-export interface DiodloadReport { case: string; samples: Record<string, DiodloadResult[]>; ops: Ratio; error?: string }
+export interface DiodloadReport { case: string; samples: Record<string, (DiodloadResult & { cpuUsPerOp: number })[]>; ops: Ratio; cpu: Ratio; error?: string }
 
 export interface Report {
   bench: 'srv-read';
@@ -100,15 +105,18 @@ export async function run(opts: BenchOptions = {}): Promise<Report> {
     const cases: CaseReport[] = [];
     for (const op of ['Tread', 'Tgetattr'] as const) {
       for (const n of [1, 16]) {
-        const res = await alternate(names, rounds, (name) => {
+        const res = await alternate(names, rounds, async (name): Promise<Sample> => {
           const o = conns.get(name)!;
+          const pid = servers.find((s) => s.name === name)!.pid;
           const fn = op === 'Tread' ? () => o.f.read(0n, 4096) : () => o.g.getattr(P9_GETATTR_BASIC);
-          return load(fn, n, ms);
+          const c0 = cpuNs(pid);
+          const l = await load(fn, n, ms);
+          return { ...l, cpuUsPerOp: +((cpuNs(pid) - c0) / 1000 / (l.opsPerSec * ms / 1000)).toFixed(2) };
         });
         const sa = res.get(a)!, sb = b ? res.get(b)! : [];
-        const r = (k: keyof LoadResult): Ratio => ratio(sa.map((x) => x[k]), sb.map((x) => x[k]), spread);
-        const ops = r('opsPerSec'), p50 = r('p50us'), p99 = r('p99us');
-        cases.push({ case: `${op}/${n}`, samples: Object.fromEntries(res), ops, p50, p99, ...targetFor(op, n, ops, p50, p99) });
+        const r = (k: keyof Sample): Ratio => ratio(sa.map((x) => x[k]), sb.map((x) => x[k]), spread);
+        const ops = r('opsPerSec'), p50 = r('p50us'), p99 = r('p99us'), cpu = r('cpuUsPerOp');
+        cases.push({ case: `${op}/${n}`, samples: Object.fromEntries(res), ops, p50, p99, cpu, ...targetFor(op, n, ops, p50, p99) });
       }
     }
     for (const o of conns.values()) o.c.close();
@@ -119,13 +127,19 @@ export async function run(opts: BenchOptions = {}): Promise<Report> {
     else {
       const secs = Math.max(1, Math.round(ms / 1000));
       for (const getattr of [false, true]) {
-        const res = await alternate(names, rounds, (name) => diodload(dlBin, servers.find((s) => s.name === name)!.port, secs, getattr));
+        const res = await alternate(names, rounds, async (name) => {
+          const srv = servers.find((s) => s.name === name)!;
+          const c0 = cpuNs(srv.pid);
+          const d = await diodload(dlBin, srv.port, secs, getattr);
+          return { ...d, cpuUsPerOp: +((cpuNs(srv.pid) - c0) / 1000 / (d.opsPerSec * secs)).toFixed(2) };
+        });
         const sa = res.get(a)!, sb = b ? res.get(b)! : [];
         const error = [...sa, ...sb].find((x) => x.error)?.error;
         dl.push({
           case: getattr ? 'diodload -g (Tgetattr null)' : 'diodload (zero -> null, 64 KiB)',
           samples: Object.fromEntries(res),
           ops: ratio(sa.map((x) => x.opsPerSec), sb.map((x) => x.opsPerSec), spread),
+          cpu: ratio(sa.map((x) => x.cpuUsPerOp), sb.map((x) => x.cpuUsPerOp), spread),
           ...(error ? { error } : {}),
         });
       }
@@ -146,20 +160,22 @@ export async function run(opts: BenchOptions = {}): Promise<Report> {
 
 function print(r: Report): void {
   const [a, b] = r.contenders;
-  const med = (xs: LoadResult[] | undefined, k: keyof LoadResult): string => (xs?.length ? String(Math.round(median(xs.map((x) => x[k])))) : '-');
-  console.log(`\nlib/9p client, one connection (medians of ${r.rounds} rounds of ${r.ms} ms each)`);
+  const med = (xs: Sample[] | undefined, k: keyof Sample): string => (xs?.length ? String(+median(xs.map((x) => x[k])).toFixed(k === 'cpuUsPerOp' ? 1 : 0)) : '-');
+  console.log(`\nlib/9p client, one connection (medians of ${r.rounds} rounds of ${r.ms} ms each; latencies in µs;`);
+  console.log('cpu/op: the server process\'s CPU µs per operation, all threads, the figure load disturbs least)');
   console.log(['case'.padEnd(12), pad(`${a} ops/s`, 12), pad(`${b ?? '-'} ops/s`, 12), pad(`${a} p50`, 9), pad(`${b ?? '-'} p50`, 9),
-    pad(`${a} p99`, 9), pad(`${b ?? '-'} p99`, 9)].join(' '));
+    pad(`${a} p99`, 9), pad(`${b ?? '-'} p99`, 9), pad(`${a} cpu/op`, 12), pad(`${b ?? '-'} cpu/op`, 12)].join(' '));
   for (const c of r.cases) {
     const A = c.samples[a], B = b ? c.samples[b] : undefined;
     console.log([c.case.padEnd(12), pad(med(A, 'opsPerSec'), 12), pad(med(B, 'opsPerSec'), 12), pad(med(A, 'p50us'), 9),
-      pad(med(B, 'p50us'), 9), pad(med(A, 'p99us'), 9), pad(med(B, 'p99us'), 9)].join(' '));
+      pad(med(B, 'p50us'), 9), pad(med(A, 'p99us'), 9), pad(med(B, 'p99us'), 9), pad(med(A, 'cpuUsPerOp'), 12),
+      pad(med(B, 'cpuUsPerOp'), 12)].join(' '));
   }
   if (!b) return;
   console.log(`\nratios ${a}/${b} (ops: higher is better; p50/p99: lower is better)`);
   for (const c of r.cases) {
     const verdict = c.met === null ? 'target not judged (inconclusive)' : c.met ? 'target met' : 'target missed';
-    console.log(`${c.case.padEnd(12)} ops ${showRatio(c.ops, r.spread)}; p50 ${showRatio(c.p50, r.spread)}; p99 ${showRatio(c.p99, r.spread)}`);
+    console.log(`${c.case.padEnd(12)} ops ${showRatio(c.ops, r.spread)}; p50 ${showRatio(c.p50, r.spread)}; p99 ${showRatio(c.p99, r.spread)}; cpu/op ${showRatio(c.cpu, r.spread)}`);
     console.log(`${''.padEnd(12)} ${c.target}: ${verdict}`);
   }
   if (r.diodload.length) {
@@ -167,7 +183,9 @@ function print(r: Report): void {
     for (const d of r.diodload) {
       const A = d.samples[a].map((x) => x.opsPerSec), B = d.samples[b].map((x) => x.opsPerSec);
       const m = (xs: number[]): string => (xs.some((x) => Number.isNaN(x)) ? 'failed' : String(Math.round(median(xs))));
-      console.log(`${d.case.padEnd(34)} ${a} ${pad(m(A), 8)}  ${b} ${pad(m(B), 8)}  ratio ${showRatio(d.ops, r.spread)}`);
+      const cpu = (n: string): string => median(d.samples[n].map((x) => x.cpuUsPerOp)).toFixed(1);
+      console.log(`${d.case.padEnd(34)} ${a} ${pad(m(A), 8)}  ${b} ${pad(m(B), 8)}  ops ratio ${showRatio(d.ops, r.spread)}`);
+      console.log(`${''.padEnd(34)} cpu µs/op ${a} ${cpu(a)}  ${b} ${cpu(b)}  ratio ${showRatio(d.cpu, r.spread)}`);
       if (d.error) console.log(`${''.padEnd(34)} ${d.error}`);
     }
   }

@@ -8,7 +8,7 @@
 // #cons there; diod from its built-in ctl file system (`-e ctl`).
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -136,4 +136,19 @@ export function diodload(bin: string, port: number, secs: number, getattr: boole
       else res({ opsPerSec: NaN, error: `diodload exit ${code}: ${out.trim().split('\n').slice(-2).join(' / ')}` });
     });
   });
+}
+
+/** CPU time a process has used so far, all its threads, in nanoseconds (Linux
+ *  /proc/PID/task/T/schedstat); NaN where that cannot be read. The server's CPU per
+ *  operation is the one figure a loaded machine hardly disturbs. */
+export function cpuNs(pid: number): number {
+  try {
+    let sum = 0;
+    for (const t of readdirSync(`/proc/${pid}/task`)) {
+      try { sum += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]); } catch { /* thread gone */ }
+    }
+    return sum;
+  } catch {
+    return NaN;
+  }
 }
