@@ -8,7 +8,7 @@
 
 import type { Duplex } from 'node:stream';
 import { userInfo } from 'node:os';
-import { decode, encode, typeName } from './codec.js';
+import { decode, encode, encodeIov, typeName } from './codec.js';
 import { FrameReader } from './frame.js';
 import { P9Error } from './error.js';
 import { ECANCELED, ECONNRESET, EAGAIN, EBADF, EBADMSG, ENOENT, EPROTO } from './errno.js';
@@ -128,9 +128,9 @@ export class Client implements FidClient {
   }
 
   private send(msg: TRequest, tag: number, signal?: AbortSignal): Promise<RMessage> {
-    let frame: Buffer;
+    let frame: Buffer[];
     try {
-      frame = encode(msg, this.dialect, tag);
+      frame = encodeIov(msg, this.dialect, tag);
     } catch (e) {
       this.releaseTag(tag);
       return Promise.reject(e);
@@ -147,16 +147,24 @@ export class Client implements FidClient {
     });
   }
 
-  private write(frame: Buffer): void {
+  private write(frame: Buffer | Buffer[]): void {
+    if (!Array.isArray(frame)) { this.stream.write(frame); return; }
     // With other requests in flight, more are likely to follow in this tick (16 callers
     // woken by one batch of replies): cork, and uncork once the tick's work is done, so
-    // they go out in one writev. A lone request is written at once.
+    // they go out in one writev. A lone request is written at once, its header and
+    // payload (encodeIov) together.
     if (!this.corked && this.pending.size > 1) {
       this.corked = true;
       this.stream.cork();
       process.nextTick(uncork, this);
     }
-    this.stream.write(frame);
+    if (frame.length === 1 || this.corked) {
+      for (const b of frame) this.stream.write(b);
+    } else {
+      this.stream.cork();
+      for (const b of frame) this.stream.write(b);
+      this.stream.uncork();
+    }
   }
 
   /** @internal */
