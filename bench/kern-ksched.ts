@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { Kernel } from '../kern/kernel.js';
+import { poke } from '../kern/ksched.js';
 import { Clock } from '../kern/clock.js';
 
 const H = 'eve';
@@ -22,7 +23,7 @@ function build(ncores: number, nmcp: number): { k: Kernel; pids: number[] } {
   const pids: number[] = [];
   for (let i = 0; i < nmcp; i++) pids.push(k.createMcp('u'));
   // half the CG cores busy, spread over the MCPs (one core each, round robin)
-  const busy = Math.floor(k.maxVcores / 2);
+  const busy = Math.floor(k.machine().maxVcores / 2);
   for (let i = 0; i < busy; i++) { const p = pids[i % nmcp]; k.want('u', p, k.status(p).wanted + 1); }
   return { k, pids };
 }
@@ -51,13 +52,14 @@ function tickAllNeedy(ncores: number, nmcp: number, iters: number): { cold: numb
   const pids: number[] = [];
   for (let i = 0; i < nmcp; i++) pids.push(k.createMcp('u'));
   // every MCP wants 2: set wanted without a poke by going through a WAITING-free path:
-  for (const p of pids) k.procs.get(p)!.wanted = 2;
-  for (const p of pids) { const pr = k.procs.get(p)!; pr.queued = true; k.needy.push(pr.mcpSeq, p); }
+  const s = k.state;
+  for (const p of pids) s.procs.get(p)!.wanted = 2;
+  for (const p of pids) { const pr = s.procs.get(p)!; pr.queued = true; s.needy.push(pr.mcpSeq, p); }
   let t0 = hr();
-  k.poke();
+  poke(s);
   const cold = Number(hr() - t0) / 1000;
   const ts: number[] = [];
-  for (let i = 0; i < iters; i++) { t0 = hr(); k.poke(); ts.push(Number(hr() - t0) / 1000); }
+  for (let i = 0; i < iters; i++) { t0 = hr(); poke(s); ts.push(Number(hr() - t0) / 1000); }
   return { cold, steady: pct(ts, 0.5) };
 }
 

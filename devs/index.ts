@@ -32,7 +32,7 @@ import { ClockDriver, type Kernel, formatLog } from '../kern/index.js';
 import { type ConsDevice, createConsDevice, type KernelLog as ConsLog } from './cons/cons.js';
 import type { ConsClock } from './cons/clock.js';
 import { createCoreDevice } from './core/core.js';
-import { type DriverLike, KCtx, type KernelApi, type KernelLogLike } from './mcp/kctx.js';
+import { KCtx } from './kernel/ctx.js';
 import { createMcpDevice } from './mcp/mcp.js';
 import { createProcDevice } from './proc/proc.js';
 import { createSimDevice } from './sim/sim.js';
@@ -85,7 +85,7 @@ export function nodeRealtime(): RealtimeIO {
 
 /** /dev/time from the kernel's virtual clock: ns since boot, ticks, 1 GHz (the kernel's
  *  TSC). The driver is synced first so a running clock reads the present. */
-export function kernelClock(k: KernelApi, sync: () => void): ConsClock {
+export function kernelClock(k: Kernel, sync: () => void): ConsClock {
   return {
     freq: BigInt(k.timeInfo().freq),
     nowNs: () => { sync(); return BigInt(k.now()); },
@@ -95,14 +95,13 @@ export function kernelClock(k: KernelApi, sync: () => void): ConsClock {
 
 /** kern's KernelLog (records with seq, subscribe with the record) as the LogSource #cons
  *  reads /dev/kmesg from; host-owner writes append `user` records. */
-export function kernelLogSource(k: KernelApi): ConsLog {
-  const log: KernelLogLike = k.log;
+export function kernelLogSource(k: Kernel): ConsLog {
+  const log = k.log;
   return {
     since(cursor: number, max = Infinity) {
-      const recs = log.since(cursor);
-      const take = recs.length > max ? recs.slice(0, max) : recs;
-      const next = take.length ? take[take.length - 1].seq + 1 : Math.max(cursor, log.next);
-      return { lines: take.map((r) => `${formatLog(r)}\n`), next: Math.min(next, log.next) };
+      const recs = log.since(cursor, max);
+      const next = recs.length ? recs[recs.length - 1].seq + 1 : Math.max(cursor, log.next);
+      return { lines: recs.map((r) => `${formatLog(r)}\n`), next: Math.min(next, log.next) };
     },
     end: () => log.next,
     subscribe: (fn: () => void) => log.subscribe(() => fn()),
@@ -114,10 +113,9 @@ export function kernelLogSource(k: KernelApi): ConsLog {
 }
 
 export function makeDevices(opts: MakeDevicesOptions): KernelDevices {
-  const k: KernelApi = opts.kernel;
-  const driver = opts.realtime === false ? undefined
-    : new ClockDriver(opts.kernel.clock, opts.realtime ?? nodeRealtime());
-  const ctx = new KCtx(k, driver as DriverLike | undefined, opts.hostowner);
+  const k = opts.kernel;
+  const driver = opts.realtime === false ? undefined : new ClockDriver(k.clock, opts.realtime ?? nodeRealtime());
+  const ctx = new KCtx(k, driver, opts.hostowner);
   const owner = () => opts.hostowner;
   const core = createCoreDevice(ctx, owner);
   const mcp = createMcpDevice(ctx, owner);

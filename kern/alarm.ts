@@ -5,43 +5,36 @@
 // Firing: count++, one-shot -> at = 0, periodic -> at += period (absolute, no drift), and
 // EV_ALARM (arg3 = id, arg4 = count) through the process's ev_q for EV_ALARM.
 
-import type { Kernel } from './kernel.js';
-import type { Proc } from './proc.js';
+import type { KState } from './state.js';
+import type { Proc, Alarm } from './proc.js';
 import { EV_ALARM } from './types.js';
 import { sendEvent } from './events.js';
 
-export interface Alarm { id: number; at: number; period: number; count: number; handle: number }
-
-export class AlarmSet {
-  nextId = 0;
-  list = new Map<number, Alarm>();
-}
-
 export function alarmCreate(p: Proc): number {
-  if (!p.alarms) p.alarms = new AlarmSet();
+  if (!p.alarms) p.alarms = { nextId: 0, list: new Map() };
   const id = p.alarms.nextId++;
   p.alarms.list.set(id, { id, at: 0, period: 0, count: 0, handle: -1 });
   return id;
 }
 
-export function alarmSet(k: Kernel, p: Proc, a: Alarm, at: number, period: number): void {
-  if (a.handle >= 0) k.clock.cancel(a.handle);
+export function alarmSet(s: KState, p: Proc, a: Alarm, at: number, period: number): void {
+  if (a.handle >= 0) s.clock.cancel(a.handle);
   a.handle = -1; a.count = 0; a.at = at; a.period = period;
-  if (at > 0) arm(k, p, a);
+  if (at > 0) arm(s, p, a);
 }
 
-function arm(k: Kernel, p: Proc, a: Alarm): void {
-  a.handle = k.clock.schedule(Math.max(a.at, k.clock.now), () => fire(k, p, a), `alarm ${p.pid}/${a.id}`);
+function arm(s: KState, p: Proc, a: Alarm): void {
+  a.handle = s.clock.schedule(Math.max(a.at, s.clock.now), () => fire(s, p, a), `alarm ${p.pid}/${a.id}`);
 }
 
-function fire(k: Kernel, p: Proc, a: Alarm): void {
+function fire(s: KState, p: Proc, a: Alarm): void {
   a.handle = -1;
   a.count++;
-  if (a.period > 0) { a.at += a.period; arm(k, p, a); } else a.at = 0;
-  sendEvent(k, p, EV_ALARM, 0, [0, 3, a.id, a.count]);
+  if (a.period > 0) { a.at += a.period; arm(s, p, a); } else a.at = 0;
+  sendEvent(s, p, EV_ALARM, 0, [0, 3, a.id, a.count]);
 }
 
-export function alarmCancelAll(k: Kernel, p: Proc): void {
+export function alarmCancelAll(s: KState, p: Proc): void {
   if (!p.alarms) return;
-  for (const a of p.alarms.list.values()) if (a.handle >= 0) { k.clock.cancel(a.handle); a.handle = -1; }
+  for (const a of p.alarms.list.values()) if (a.handle >= 0) { s.clock.cancel(a.handle); a.handle = -1; }
 }

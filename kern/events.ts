@@ -10,9 +10,11 @@
 // VCPD post sets notif_pending on its vcore; posts to the ev_q's own mailbox do not.
 // VCORE_PRIVATE and VCORE_MUST_RUN are accepted; all VCPD mailboxes merge into the one
 // events file, so they change nothing a reader sees. A type with no config goes to the
-// ucq with no flags. A dying process drops everything.
+// ucq with no flags. A dying process drops everything. WAKEUP goes through the state's
+// wakeup hook: waking pokes the ksched, whose pass sends events, so this file cannot
+// import the process module.
 
-import type { Kernel } from './kernel.js';
+import type { KState } from './state.js';
 import type { Proc, EvqCfg } from './proc.js';
 import { Mailbox, type EventMsg } from './mailbox.js';
 import { EVF, EV_EVENT, WAITING, DYING, DYING_ABORT, evName, EV_PREEMPT_PENDING, EV_VCORE_PREEMPT,
@@ -38,7 +40,7 @@ export function formatEvent(e: EventMsg): string {
   }
 }
 
-export function mailboxOf(k: Kernel, p: Proc): Mailbox {
+export function mailboxOf(p: Proc): Mailbox {
   if (!p.mbox) {
     const mb = new Mailbox();
     mb.onTake = (m, empty) => {
@@ -58,7 +60,7 @@ function setNotif(p: Proc, vc: number): void {
 }
 
 /** spam_public_msg's choice: vc if it can receive, else online head, bulk head, inactive head. */
-function spamTarget(k: Kernel, p: Proc, vc: number): number {
+function spamTarget(s: KState, p: Proc, vc: number): number {
   const v = p.vc.vcs[vc];
   if (!p.isMcp) return 0;
   if (v && v.canRcvMsg && v.list === L_ONLINE) return vc;
@@ -66,14 +68,14 @@ function spamTarget(k: Kernel, p: Proc, vc: number): number {
     if (p.vc.online.head >= 0) return p.vc.online.head;
     if (p.vc.bulk.head >= 0) return p.vc.bulk.head;
   }
-  const h = p.vc.inactiveHead(k.maxVcores);
+  const h = p.vc.inactiveHead(s.maxVcores);
   return h >= 0 ? h : 0;
 }
 
 function isMapped(p: Proc, vc: number): boolean { const v = p.vc.vcs[vc]; return !!v && v.pcore >= 0; }
 
 /** send_event(p, kernel_evts[type], msg, vcoreid). */
-export function sendEvent(k: Kernel, p: Proc, type: number, kvc: number, args: number[]): void {
+export function sendEvent(s: KState, p: Proc, type: number, kvc: number, args: number[]): void {
   if (p.dead || p.state === DYING || p.state === DYING_ABORT) return;
   const cfg: EvqCfg | undefined = p.evq?.get(type);
   const kind = cfg ? cfg.kind : 'ucq';
@@ -82,14 +84,14 @@ export function sendEvent(k: Kernel, p: Proc, type: number, kvc: number, args: n
   let vc = cfg ? cfg.vcore : 0;
   if (flags & EVF.vcore_appro) vc = kvc;
   if (cfg && flags & EVF.roundrobin) { cfg.vcore = (cfg.vcore + 1) % Math.max(1, p.numVcores); vc = cfg.vcore; }
-  if (vc >= k.maxVcores && k.maxVcores > 0) { k.log.add(k.clock.now, 'evdrop', `pid=${p.pid} ${evName(type)} vcore=${vc}`); return; }
-  const mb = mailboxOf(k, p);
+  if (vc >= s.maxVcores && s.maxVcores > 0) { s.note('evdrop', `pid=${p.pid} ${evName(type)} vcore=${vc}`); return; }
+  const mb = mailboxOf(p);
   const a = [args[0] ?? 0, args[1] ?? 0, args[2] ?? 0, args[3] ?? 0] as [number, number, number, number];
   const msg = (kd: EventMsg['kind'], t: number, v: number, ar: EventMsg['args']): EventMsg =>
-    ({ seq: k.evSeq++, t: k.clock.now, type: t, vcore: v, args: ar, count: 1, kind: kd });
+    ({ seq: s.evSeq++, t: s.clock.now, type: t, vcore: v, args: ar, count: 1, kind: kd });
   p.events++;
   if (flags & EVF.spam_public) {
-    const tv = spamTarget(k, p, vc);
+    const tv = spamTarget(s, p, vc);
     mb.post(msg('ucq', type, tv, a));
     setNotif(p, tv);
   } else {
@@ -97,13 +99,13 @@ export function sendEvent(k: Kernel, p: Proc, type: number, kvc: number, args: n
     if (flags & EVF.indir) {
       if (!cfg!.alert || flags & EVF.nothrottle) {
         cfg!.alert = true;
-        const tv = flags & EVF.spam_indir ? spamTarget(k, p, vc) : vc;
+        const tv = flags & EVF.spam_indir ? spamTarget(s, p, vc) : vc;
         mb.post(msg('ucq', EV_EVENT, tv, [0, 0, type, 0]));
         setNotif(p, tv);
       }
     } else if (flags & EVF.ipi && isMapped(p, vc)) setNotif(p, vc);
   }
-  if (flags & EVF.wakeup && p.state === WAITING) k.wakeup(p);
+  if (flags & EVF.wakeup && p.state === WAITING) s.hooks.wakeup(p);
 }
 
 /** Parse `ev` flags: names from EVF, comma- or space-separated. Returns -1 on an unknown one. */

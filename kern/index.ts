@@ -3,6 +3,10 @@
 // The public face of kern/ for the devices.
 
 export { Kernel } from './kernel.js';
+export { KernelError } from './errors.js';
+export type { KState } from './state.js';
+export type { ProcView } from './proc.js';
+export type { ProcInfo, MachineInfo, TimeInfo, AlarmRow } from './views.js';
 export type { Command, Op } from './commands.js';
 export { Clock } from './clock.js';
 export { ClockDriver, type DriverIO, type DriverStatus } from './driver.js';

@@ -6,12 +6,14 @@
 // free online CG cores; pending warnings agree with the takers' counts; states agree with
 // the core holdings. (Illegal state edges throw inside Proc.setState itself.)
 
-import type { Kernel } from './kernel.js';
+import { KState } from './state.js';
 import { L_ONLINE } from './vcore.js';
 import { RUNNING_M, RUNNABLE_M, WAITING, RUNNING_S, DYING_ABORT, STATE_NAMES } from './types.js';
-import { need } from './ksched.js';
+import { need } from './grant.js';
 
-export function checkInvariants(k: Kernel): void {
+/** Checks a kernel's state (pass the Kernel or its state). */
+export function checkInvariants(x: KState | { readonly state: KState }): void {
+  const k = x instanceof KState ? x : x.state;
   const m = k.m;
   const bad = (msg: string): never => { throw new Error(`invariant: ${msg}`); };
   // idle list: links, membership, count
@@ -121,5 +123,24 @@ export function checkInvariants(k: Kernel): void {
     }
   }
   if (scpRunning > 1) bad('two SCPs RUNNING_S');
+  if (k.policy === 'packed') checkPacked(k, bad);
   if (m.alloc[m.ll[0]] === 0 && k.runnableScps.length > 0) bad('LL core idle with runnable SCPs');
+}
+
+/** PACKED's node loads and per-proc counts agree with the allocation map. */
+function checkPacked(k: KState, bad: (msg: string) => never): void {
+  const m = k.m;
+  const cpu = new Int32Array(m.cpuLoad.length), socket = new Int32Array(m.socketLoad.length), numa = new Int32Array(m.numaLoad.length);
+  const per = new Map<number, number>();
+  for (let c = 0; c < m.n; c++) {
+    const pid = m.alloc[c];
+    if (!pid || m.isLL[c]) continue;
+    cpu[m.cpu[c]]++; socket[m.socket[c]]++; numa[m.numa[c]]++;
+    per.set(pid, (per.get(pid) ?? 0) + 1);
+  }
+  const same = (a: Int32Array, b: Int32Array) => a.every((x, i) => x === b[i]);
+  if (!same(cpu, m.cpuLoad) || !same(socket, m.socketLoad) || !same(numa, m.numaLoad)) bad('PACKED node loads disagree with the allocation map');
+  for (const p of k.procs.values()) {
+    if ((p.topo?.n ?? 0) !== (per.get(p.pid) ?? 0)) bad(`pid ${p.pid}: PACKED counts ${p.topo?.n ?? 0} cores, holds ${per.get(p.pid) ?? 0}`);
+  }
 }

@@ -22,11 +22,12 @@ export class KernelLog {
     for (const f of this.subs) f(r);
   }
 
-  /** Records with seq >= cursor still held (older ones have been overwritten). */
-  since(cursor: number): LogRecord[] {
+  /** Up to `max` records with seq >= cursor still held (older ones have been overwritten). */
+  since(cursor: number, max = Infinity): LogRecord[] {
     const lo = Math.max(this.first, this.next - this.max);
     const from = Math.max(cursor, lo) - this.first;
-    return from >= this.ring.length ? [] : this.ring.slice(from);
+    if (from >= this.ring.length) return [];
+    return max >= this.ring.length - from ? this.ring.slice(from) : this.ring.slice(from, from + max);
   }
 
   /** The oldest seq still readable. */

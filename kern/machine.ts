@@ -33,6 +33,7 @@ export class Machine {
   readonly socket: Int32Array;
   readonly numa: Int32Array;
   readonly cpu: Int32Array;
+  /** allocated CG cores per cpu / socket / NUMA node (kept by the PACKED allocator only) */
   readonly cpuLoad: Int32Array;
   readonly socketLoad: Int32Array;
   readonly numaLoad: Int32Array;
@@ -99,6 +100,14 @@ export class Machine {
     const out: number[] = [];
     for (let c = this.idleHead; c >= 0; c = this.iNext[c]) out.push(c);
     return out;
+  }
+
+  /** Core c stops running anything: close its accounting interval and clear its owner and
+   *  vcore. Allocator bookkeeping and the idle list are the caller's. */
+  release(c: number, now: number): void {
+    this.account(c, now);
+    this.alloc[c] = 0;
+    this.vcore[c] = -1;
   }
 
   /** Close the accounting interval of core c at time now (before its state changes). */

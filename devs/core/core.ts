@@ -8,7 +8,7 @@ import { perr } from '../../lib/9p/error.js';
 import {
   type Cmdtab, type DirSpec, type TableDevice, cpulistFmt, defineDevice, keyed, parseDuration, parseUint,
 } from '../dev.js';
-import type { KCtx } from '../mcp/kctx.js';
+import type { KCtx } from '../kernel/ctx.js';
 
 export const Qctl = 1, Qmap = 2, Qidle = 3, Qsysstat = 4, Qcoredir = 0x10, Qcstatus = 0x11, Qcctl = 0x12;
 
@@ -79,14 +79,15 @@ export function createCoreDevice(ctx: KCtx, hostowner: () => string): TableDevic
     {
       verb: 'policy', args: 1,
       fn: (a, _o, caller) => {
-        if (a[0] !== 'fcfs' && a[0] !== 'packed') throw perr(EINVAL, `policy: unknown policy "${a[0]}"`);
-        ctx.act((k) => k.setPolicy(u(caller), a[0]));
+        const policy = a[0];
+        if (policy !== 'fcfs' && policy !== 'packed') throw perr(EINVAL, `policy: unknown policy "${policy}"`);
+        ctx.act((k) => k.setPolicy(u(caller), policy));
       },
     },
     { verb: 'grace', args: 1, fn: (a, _o, caller) => { const ns = durationNs(a[0]); ctx.act((k) => k.setGrace(u(caller), ns)); } },
     { verb: 'tick', args: 1, fn: (a, _o, caller) => { const ns = durationNs(a[0]); ctx.act((k) => k.setTick(u(caller), ns)); } },
     // Not in namespace.md: run the MCP ksched pass now instead of at the next tick.
-    { verb: 'poke', args: 0, fn: (_a, _o, caller) => ctx.act((k) => k.apply({ op: 'poke', user: u(caller) })) },
+    { verb: 'poke', args: 0, fn: (_a, _o, caller) => ctx.act((k) => k.pokeKsched(u(caller))) },
   ];
 
   const coreCtl: Cmdtab<CoreRef> = [

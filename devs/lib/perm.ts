@@ -5,12 +5,12 @@
 // the file's group, else the other bits. Failure is EACCES unless the table says otherwise
 // (a ctl file that non-owners may read but must not write answers EPERM).
 
+import { OREAD, OTRUNC } from '../../lib/9p/const.js';
 import { EACCES, EISDIR } from '../../lib/9p/errno.js';
 import { perr } from '../../lib/9p/error.js';
 import type { Caller, OpenMode } from '../types.js';
 
-export const OREAD = 0, OWRITE = 1, ORDWR = 2, OEXEC = 3, OTRUNC = 0x10, OCEXEC = 0x20,
-  ORCLOSE = 0x40, OEXCL = 0x1000;
+/** Access bits (Plan 9's AREAD/AWRITE/AEXEC), what a permission triple grants. */
 export const AREAD = 4, AWRITE = 2, AEXEC = 1;
 
 /** The rwx bits (4/2/1) an open mode needs; OTRUNC needs write. */

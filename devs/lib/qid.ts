@@ -10,11 +10,10 @@
 // qid.version is always 0: synthetic files must never be cached by v9fs or 9pfuse.
 
 import type { Qid } from '../../lib/9p/fcall.js';
+import { QTDIR, QTFILE } from '../../lib/9p/const.js';
 
-export const QTDIR = 0x80, QTAPPEND = 0x40, QTEXCL = 0x20, QTMOUNT = 0x10, QTAUTH = 0x08,
-  QTTMP = 0x04, QTFILE = 0;
-export const DMDIR = 0x80000000, DMAPPEND = 0x40000000, DMEXCL = 0x20000000,
-  DMMOUNT = 0x10000000, DMAUTH = 0x08000000, DMTMP = 0x04000000;
+// ns/ still takes these two from here; the constants themselves live in lib/9p/const.ts.
+export { QTDIR, DMDIR } from '../../lib/9p/const.js';
 
 export const KIND_BITS = 16n;
 export const SERIAL_BITS = 32n;

@@ -1,131 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
-// Blocking record streams: files read as a sequence of newline-terminated records
-// (/dev/kmesg, /mcp/N/events, /mcp/N/wait). The rules, for every stream:
-// - a read returns as many WHOLE records as fit in `count`, never splitting one;
-// - a record longer than `count` on its own is the one exception: the read returns its
-//   first `count` bytes and the rest stays at the head for the next read (nothing is
-//   ever dropped, and a reader with a tiny buffer still makes progress);
-// - with nothing queued a read blocks, unless req.noblock (then 0 bytes at once);
-// - a blocked read wakes when a record arrives;
-// - when req.signal aborts, the read rejects with EINTR and has consumed nothing: data is
-//   only taken at the moment a read resolves, so records for an aborted reader stay queued;
-// - once the source is closed and this reader has drained it, reads return 0 bytes (EOF).
-//
-// Two flavours. RecordQueue consumes: one shared queue, each record goes to one reader
-// (an event mailbox). LogReader broadcasts: each open has its own cursor into an
-// append-only LogSource (the kernel log); MemoryLog is an in-memory LogSource.
+// Logs read as streams: LogSource is an append-only log read through cursors (the kernel
+// log implements it; MemoryLog is the in-memory one), LogReader one open of it with its
+// own cursor (broadcast: every reader sees every record), on the blocking read of
+// blocking.ts. streamFile wraps any such reader as an OpenFile.
 
-import { EACCES, EINTR } from '../../lib/9p/errno.js';
+import { EACCES } from '../../lib/9p/errno.js';
 import { perr } from '../../lib/9p/error.js';
 import type { OpenFile, ReadRequest } from '../types.js';
+import { BlockingReader, type RecordSource } from './blocking.js';
 
-const EMPTY = Buffer.alloc(0);
-
-function asRecord(s: string | Buffer): Buffer {
-  const b = typeof s === 'string' ? Buffer.from(s) : s;
-  return b.length && b[b.length - 1] === 0x0a ? b : Buffer.concat([b, Buffer.from('\n')]);
-}
-
-/** A parked read (exported for devices with blocking files of their own). */
-export interface Waiter {
-  req: ReadRequest;
-  resolve(b: Buffer): void;
-  reject(e: unknown): void;
-  onAbort(): void;
-}
-
-/** Parks a read until the owner's wake() resolves it (taking data only then) or until
- *  req.signal aborts (EINTR, nothing taken). */
-export function waitFor(waiters: Waiter[], req: ReadRequest): Promise<Buffer> {
-  return new Promise<Buffer>((resolve, reject) => {
-    const w: Waiter = {
-      req,
-      resolve,
-      reject,
-      onAbort: () => {
-        const i = waiters.indexOf(w);
-        if (i >= 0) waiters.splice(i, 1);
-        reject(perr(EINTR, 'read interrupted'));
-      },
-    };
-    waiters.push(w);
-    req.signal.addEventListener('abort', w.onAbort, { once: true });
-  });
-}
-
-/** Hands a parked read its data: the abort listener goes with it, so a later abort of
- *  that request cannot reject an answered read. */
-export function resolveWaiter(w: Waiter, b: Buffer): void {
-  w.req.signal.removeEventListener('abort', w.onAbort);
-  w.resolve(b);
-}
-
-/** Takes whole records from the front of `recs` (first record possibly partial). */
-function takeRecords(recs: Buffer[], count: number): Buffer {
-  if (recs.length === 0 || count <= 0) return EMPTY;
-  const first = recs[0];
-  if (first.length > count) {
-    recs[0] = first.subarray(count);
-    return Buffer.from(first.subarray(0, count));
-  }
-  let n = 0, k = 0;
-  while (k < recs.length && n + recs[k].length <= count) n += recs[k++].length;
-  const out = k === 1 ? recs[0] : Buffer.concat(recs.slice(0, k), n);
-  recs.splice(0, k);
-  return out;
-}
-
-/** A consuming queue of records shared by every reader (Plan 9 qread on a Qmsg queue). */
-export class RecordQueue {
-  private readonly recs: Buffer[] = [];
-  private readonly waiters: Waiter[] = [];
-  private isClosed = false;
-
-  /** Records queued and not yet read. */
-  get length(): number {
-    return this.recs.length;
-  }
-
-  get closed(): boolean {
-    return this.isClosed;
-  }
-
-  /** Queues one record (a newline is added if missing) and wakes the first waiter. */
-  push(record: string | Buffer): void {
-    if (this.isClosed) return;
-    this.recs.push(asRecord(record));
-    this.wake();
-  }
-
-  /** No more records: readers drain what is queued, then get EOF. */
-  close(): void {
-    this.isClosed = true;
-    this.wake();
-  }
-
-  /** Drops everything queued (a mailbox switched to another kind, say). */
-  clear(): void {
-    this.recs.length = 0;
-  }
-
-  read(req: ReadRequest): Buffer | Promise<Buffer> {
-    if (req.signal.aborted) return Promise.reject(perr(EINTR, 'read interrupted'));
-    if (this.recs.length) return takeRecords(this.recs, req.count);
-    if (this.isClosed || req.noblock || req.count <= 0) return EMPTY;
-    return waitFor(this.waiters, req);
-  }
-
-  private wake(): void {
-    while (this.waiters.length && (this.recs.length || this.isClosed)) {
-      const w = this.waiters.shift()!;
-      resolveWaiter(w, takeRecords(this.recs, w.req.count));
-    }
-  }
-}
-
-/** An append-only log read through cursors (sequence numbers). The kernel's log will
- *  implement this; MemoryLog is the stand-in. */
+/** An append-only log read through cursors (sequence numbers). devs/index.ts adapts the
+ *  kernel's log to it; MemoryLog is a log of its own (#cons without a kernel, tests). */
 export interface LogSource {
   /** Up to `max` records from sequence `cursor` on (from the oldest still held if the
    *  cursor has fallen behind), each newline-terminated, and the cursor after them. */
@@ -192,89 +78,47 @@ export class MemoryLog implements LogSource {
   }
 }
 
-/** One open of a broadcast log: its own cursor, blocking reads as described above. */
-export class LogReader {
+/** A cursor into a LogSource as a record source. Records are fetched a batch at a time
+ *  (a read rarely wants more than a page of them) and handed out one by one. */
+class LogCursor implements RecordSource {
   private cursor: number;
-  /** The unread tail of a record longer than a read's count. */
-  private partial: Buffer | undefined;
-  private readonly waiters: Waiter[] = [];
-  private unsub: (() => void) | undefined;
+  private batch: string[] = [];
+  private next = 0;
 
-  /** `from`: 'start' gives the whole log held so far, then blocks (Plan 9 kmesg);
-   *  'end' only records appended after the open. */
-  constructor(private readonly src: LogSource, from: 'start' | 'end' = 'start') {
+  constructor(private readonly src: LogSource, from: 'start' | 'end') {
     this.cursor = from === 'start' ? 0 : src.end();
   }
 
-  read(req: ReadRequest): Buffer | Promise<Buffer> {
-    if (req.signal.aborted) return Promise.reject(perr(EINTR, 'read interrupted'));
-    if (req.count <= 0) return EMPTY;
-    if (this.partial || this.cursor < this.src.end()) return this.take(req.count);
-    if (this.src.closed || req.noblock) return EMPTY;
-    if (!this.unsub) this.unsub = this.src.subscribe(() => this.wake());
-    return waitFor(this.waiters, req);
+  ready(): boolean {
+    return this.next < this.batch.length || this.cursor < this.src.end();
   }
 
-  /** Stops waiting for the source (the file is clunked); pending reads get EOF. */
-  close(): void {
-    this.unsub?.();
-    this.unsub = undefined;
-    for (const w of this.waiters.splice(0)) resolveWaiter(w, EMPTY);
-  }
-
-  private take(count: number): Buffer {
-    const parts: Buffer[] = [];
-    let n = 0;
-    if (this.partial) {
-      const p = this.partial;
-      if (p.length > count) {
-        this.partial = p.subarray(count);
-        return Buffer.from(p.subarray(0, count));
-      }
-      parts.push(p);
-      n = p.length;
-      this.partial = undefined;
-    }
-    // Fetch in small batches: a read rarely takes more than a page of records.
-    while (n < count) {
+  take(): Buffer | undefined {
+    if (this.next >= this.batch.length) {
       const { lines, next } = this.src.since(this.cursor, 64);
-      if (lines.length === 0) {
-        this.cursor = Math.max(this.cursor, next);
-        break;
-      }
-      let seq = next - lines.length;
-      let stop = false;
-      for (const l of lines) {
-        const b = Buffer.from(l);
-        if (n + b.length > count) {
-          if (n === 0) {
-            parts.push(b.subarray(0, count));
-            this.partial = b.subarray(count);
-            n = count;
-            seq++;
-          }
-          stop = true;
-          break;
-        }
-        parts.push(b);
-        n += b.length;
-        seq++;
-      }
-      this.cursor = seq;
-      if (stop) break;
+      this.batch = lines;
+      this.next = 0;
+      this.cursor = Math.max(this.cursor, next);
     }
-    return parts.length === 1 ? Buffer.from(parts[0]) : Buffer.concat(parts, n);
+    const l = this.batch[this.next++];
+    return l === undefined ? undefined : Buffer.from(l);
   }
 
-  private wake(): void {
-    while (this.waiters.length && (this.partial || this.cursor < this.src.end() || this.src.closed)) {
-      const w = this.waiters.shift()!;
-      resolveWaiter(w, this.partial || this.cursor < this.src.end() ? this.take(w.req.count) : EMPTY);
-    }
-    if (this.waiters.length === 0 && this.unsub) {
-      this.unsub();
-      this.unsub = undefined;
-    }
+  atEof(): boolean {
+    return this.src.closed;
+  }
+
+  subscribe(fn: () => void): () => void {
+    return this.src.subscribe(fn);
+  }
+}
+
+/** One open of a broadcast log: its own cursor, the blocking-read rules of blocking.ts.
+ *  `from`: 'start' gives the whole log held so far, then blocks (Plan 9 kmesg); 'end'
+ *  only records appended after the open. */
+export class LogReader extends BlockingReader {
+  constructor(src: LogSource, from: 'start' | 'end' = 'start') {
+    super(new LogCursor(src, from));
   }
 }
 

@@ -11,13 +11,14 @@
 // object: the device root's (from attach), then the object a numbered directory names
 // (the process behind /mcp/7), handed to every handler below it.
 
+import { DMDIR } from '../../lib/9p/const.js';
 import { EACCES, EINVAL, EISDIR, EPERM } from '../../lib/9p/errno.js';
 import { P9Error, perr } from '../../lib/9p/error.js';
 import type { Qid } from '../../lib/9p/fcall.js';
 import type { Caller, Device, DirInfo, Node, OpenFile, OpenMode, ReadRequest } from '../types.js';
 import { type Cmdtab, runCmds } from './cmd.js';
 import { AREAD, AWRITE, allowed, checkOpen, openAccess } from './perm.js';
-import { DMDIR, type QidSpace, qidSpace } from './qid.js';
+import { type QidSpace, qidSpace } from './qid.js';
 import { nameCompare, readstr } from './text.js';
 
 export interface FileSpec<C> {

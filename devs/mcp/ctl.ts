@@ -7,18 +7,10 @@
 
 import { EINVAL, ERANGE } from '../../lib/9p/errno.js';
 import { perr } from '../../lib/9p/error.js';
+import type { MboxKind, ProcView } from '../../kern/index.js';
 import { type Cmdtab, type Caller, cpulistParse, parseUint } from '../dev.js';
-import type { KCtx, ProcRef } from './kctx.js';
-
-/** A signed decimal or 0x-hex integer (notify payloads, exit codes). */
-export function parseInt32(s: string, what: string): number {
-  if (!/^[-+]?(\d+|0[xX][0-9a-fA-F]+)$/.test(s)) throw perr(EINVAL, `bad ${what} "${s}"`);
-  const neg = s.startsWith('-');
-  const body = s.replace(/^[-+]/, '');
-  const n = Number(body);
-  if (!Number.isSafeInteger(n)) throw perr(EINVAL, `bad ${what} "${s}"`);
-  return neg ? -n : n;
-}
+import type { KCtx } from '../kernel/ctx.js';
+import { guarded, killCmd, nameCmd, parseInt32 } from '../kernel/procctl.js';
 
 /** A core count: EINVAL if not a number, ERANGE if negative (namespace.md: "outside
  *  0..max_vcores"); the kernel answers ERANGE above max_vcores. */
@@ -27,55 +19,32 @@ export function parseCount(s: string, what = 'core count'): number {
   return parseUint(s, Number.MAX_SAFE_INTEGER, what);
 }
 
+const MBOXES: readonly MboxKind[] = ['ucq', 'bitmap', 'ceq', 'off'];
+
 /** The per-connection registry of `ephemeral` processes: one onClose hook per (session, pid). */
 const ephemeralHooks = new WeakMap<object, Set<number>>();
 
-function ephemeral(ctx: KCtx, ref: ProcRef, caller: Caller): void {
+function ephemeral(ctx: KCtx, ref: ProcView, caller: Caller): void {
   const pid = ctx.live(ref);
   const s = caller.session;
   let set = ephemeralHooks.get(s);
   if (!set) ephemeralHooks.set(s, (set = new Set()));
   if (set.has(pid)) return;
   set.add(pid);
-  s.onClose(() => {
+  s.onClose(() => ctx.act((k) => {
     // Only the process this write named: the pid may have been reaped and reused.
-    if (ctx.lookup(pid) !== ref) return;
-    try {
-      if (!ctx.k.procInfo(pid).dead) ctx.act((k) => k.kill(ctx.k.machine().hostowner, pid));
-    } catch { /* already gone */ }
-  });
-}
-
-/** `kill [CODE]` */
-export function killCmd(ctx: KCtx, ref: ProcRef, caller: Caller, args: string[]): void {
-  const code = args.length ? parseInt32(args[0], 'exit code') : undefined;
-  ctx.act((k) => k.kill(ctx.user(caller), ref.pid, code));
-}
-
-/** `name NAME` (the kernel enforces Akaros's 19 bytes). */
-export function nameCmd(ctx: KCtx, ref: ProcRef, caller: Caller, args: string[]): void {
-  ctx.act((k) => k.setName(ctx.user(caller), ref.pid, args[0]));
-}
-
-/** Every verb first checks that the file still names a live process: a ctl opened on a
- *  process that was reaped (its pid perhaps reused) answers ESRCH. */
-export function guarded(ctx: KCtx, tab: Cmdtab<ProcRef>): Cmdtab<ProcRef> {
-  return tab.map((c) => ({
-    ...c,
-    fn: (a: string[], ref: ProcRef, caller: Caller, verb: string) => {
-      ctx.live(ref);
-      return c.fn(a, ref, caller, verb);
-    },
+    if (k.proc(pid) !== ref || ref.dead) return;
+    k.kill(k.machine().hostowner, pid);
   }));
 }
 
-export function mcpCtl(ctx: KCtx): Cmdtab<ProcRef> {
+export function mcpCtl(ctx: KCtx): Cmdtab<ProcView> {
   return guarded(ctx, mcpVerbs(ctx));
 }
 
-function mcpVerbs(ctx: KCtx): Cmdtab<ProcRef> {
+function mcpVerbs(ctx: KCtx): Cmdtab<ProcView> {
   const u = (c: Caller) => ctx.user(c);
-  const cores = (ref: ProcRef, caller: Caller, n: string) => {
+  const cores = (ref: ProcView, caller: Caller, n: string) => {
     const v = parseCount(n);
     ctx.act((k) => k.cores(u(caller), ref.pid, v));
   };
@@ -130,8 +99,8 @@ function mcpVerbs(ctx: KCtx): Cmdtab<ProcRef> {
       // ev TYPE ucq|bitmap|ceq [FLAGS...] / ev TYPE off; flags comma- or space-separated
       verb: 'ev', args: [2, Infinity],
       fn: (a, ref, caller) => {
-        const mbox = a[1];
-        if (!['ucq', 'bitmap', 'ceq', 'off'].includes(mbox)) throw perr(EINVAL, `ev: bad mailbox "${mbox}"`);
+        const mbox = MBOXES.find((m) => m === a[1]);
+        if (!mbox) throw perr(EINVAL, `ev: bad mailbox "${a[1]}"`);
         const flags = a.slice(2);
         if (mbox === 'off' && flags.length) throw perr(EINVAL, 'ev: flags with off');
         ctx.act((k) => k.ev(u(caller), ref.pid, a[0], mbox, flags.length ? flags : undefined));

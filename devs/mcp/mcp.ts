@@ -5,57 +5,20 @@
 
 import { EACCES, EPERM } from '../../lib/9p/errno.js';
 import { perr } from '../../lib/9p/error.js';
-import { formatEvent } from '../../kern/events.js';
+import type { ProcView } from '../../kern/index.js';
 import {
   type Caller, type DirSpec, type FileSpec, type OpenFile, type ReadRequest, type TableDevice,
-  cpulistFmt, defineDevice, keyed, readstr, runCmds, streamFile,
+  cpulistFmt, defineDevice, keyed, readstr, runCmds,
 } from '../dev.js';
-import { type KCtx, type ProcRef } from './kctx.js';
+import type { KCtx } from '../kernel/ctx.js';
+import { waitOpen } from '../kernel/wait.js';
 import { mcpCtl } from './ctl.js';
-import { MailboxStream, WaitFile } from './streams.js';
+import { eventsOpen } from './events.js';
 
 export const Qclone = 1, Qctl = 2, Qstatus = 3, Qcores = 4, Qprov = 5, Qvcores = 6, Qevents = 7,
   Qwait = 8, Qstat = 9, Qprocdir = 0x10;
 
-const streams = new WeakMap<object, MailboxStream>();
-
-/** The one MailboxStream of a process (every open of events shares its carry). */
-export function eventsOpen(ctx: KCtx, ref: ProcRef, format: (m: any) => string = formatEvent): OpenFile {
-  const mb = ctx.k.mailbox(ctx.live(ref));
-  let s = streams.get(mb);
-  if (!s) streams.set(mb, (s = new MailboxStream(mb, format)));
-  return streamFile(s);
-}
-
-/** An open of `wait` (/mcp/N/wait and /proc/N/wait). A read that hands out the record
- *  reaps the process when the reader is its owner or the host owner (namespace.md is
- *  silent; see mcp.md). */
-export function waitOpen(ctx: KCtx, ref: ProcRef, caller: Caller): OpenFile {
-  const pid = ctx.live(ref);
-  const k = ctx.k;
-  const onExit = (fn: (r: { pid: number; code: number; reason: string }) => void) => {
-    const rec = k.waitRecord(pid);
-    if (rec) { fn(rec); return () => {}; }
-    return k.onExit(pid, fn);
-  };
-  const reap = () => {
-    if (ctx.lookup(pid) !== ref) return;          // reaped already (or pid reused)
-    const user = ctx.user(caller);
-    try {
-      if (caller.hostowner || k.procInfo(pid).user === user) ctx.act((kk) => kk.reap(user, pid));
-    } catch { /* raced with the zombie timer */ }
-  };
-  return new WaitFile(onExit, reap);
-}
-
-/** The owner of a process (its directory and files belong to it). */
-export function ownerOf(ctx: KCtx, ref: ProcRef): string {
-  const u = (ref as { user?: unknown }).user;
-  if (typeof u === 'string') return u;
-  try { return ctx.k.procInfo(ref.pid).user; } catch { return ctx.hostowner; }
-}
-
-function vcoresText(ctx: KCtx, ref: ProcRef): string {
+function vcoresText(ctx: KCtx, ref: ProcView): string {
   const rows = ctx.k.vcoreRows(ctx.live(ref));
   let out = 'vcore pcore state     preempt_deadline sent done run_ns\n';
   for (const r of rows) {
@@ -66,7 +29,7 @@ function vcoresText(ctx: KCtx, ref: ProcRef): string {
   return out;
 }
 
-export function statusText(ctx: KCtx, ref: ProcRef): string {
+export function statusText(ctx: KCtx, ref: ProcView): string {
   ctx.sync();
   const s = ctx.k.status(ctx.live(ref));
   return keyed([
@@ -76,13 +39,13 @@ export function statusText(ctx: KCtx, ref: ProcRef): string {
   ]);
 }
 
-function statText(ctx: KCtx, ref: ProcRef): string {
+function statText(ctx: KCtx, ref: ProcView): string {
   ctx.sync();
   const st = ctx.k.procStat(ctx.live(ref));
   return keyed(Object.entries(st).map(([key, v]) => [key.toLowerCase(), v] as const));
 }
 
-export function procFiles(ctx: KCtx): FileSpec<ProcRef>[] {
+export function procFiles(ctx: KCtx): FileSpec<ProcView>[] {
   return [
     {
       name: 'ctl', kind: Qctl, perm: 0o664, denyErrno: EPERM, ctl: mcpCtl(ctx),
@@ -102,7 +65,7 @@ export function procFiles(ctx: KCtx): FileSpec<ProcRef>[] {
  *  (Plan 9's clone-file convention, as /net/tcp/clone). */
 class CloneFile implements OpenFile {
   private readonly text: Buffer;
-  constructor(private readonly ctx: KCtx, private readonly ref: ProcRef, private readonly caller: Caller) {
+  constructor(private readonly ctx: KCtx, private readonly ref: ProcView, private readonly caller: Caller) {
     this.text = Buffer.from(`${ref.pid}\n`);
   }
   read(req: ReadRequest): Buffer {
@@ -119,13 +82,13 @@ class CloneFile implements OpenFile {
 }
 
 export function createMcpDevice(ctx: KCtx, hostowner: () => string): TableDevice<void> {
-  const procDir: DirSpec<ProcRef> = { files: procFiles(ctx) };
+  const procDir: DirSpec<ProcView> = { files: procFiles(ctx) };
   const root: DirSpec<void> = {
     files: [{
       name: 'clone', kind: Qclone, perm: 0o666,
       open: (_o, caller) => {
         const pid = ctx.act((k) => k.createMcp(ctx.user(caller)));
-        const ref = ctx.lookup(pid);
+        const ref = ctx.k.proc(pid);
         if (!ref) throw perr(EACCES, `clone: process ${pid} vanished`);
         return new CloneFile(ctx, ref, caller);
       },
@@ -134,11 +97,10 @@ export function createMcpDevice(ctx: KCtx, hostowner: () => string): TableDevice
       kind: Qprocdir, perm: 0o555,
       list: () => { ctx.sync(); return ctx.k.mcpPids(); },
       lookup: (_o, id) => {
-        const ref = ctx.lookup(id);
-        if (!ref) return undefined;
-        try { return ctx.k.procInfo(id).isMcp ? ref : undefined; } catch { return undefined; }
+        const ref = ctx.k.proc(id);
+        return ref?.isMcp ? ref : undefined;
       },
-      owner: (ref) => ownerOf(ctx, ref),
+      owner: (ref) => ref.user,
       dir: procDir,
     },
   };

@@ -6,10 +6,11 @@
 
 import { EACCES, EPERM } from '../../lib/9p/errno.js';
 import { perr } from '../../lib/9p/error.js';
+import type { ProcView } from '../../kern/index.js';
 import { type Cmdtab, type DirSpec, type OpenFile, type ReadRequest, type TableDevice, defineDevice, readstr } from '../dev.js';
-import { type KCtx, type ProcRef } from '../mcp/kctx.js';
-import { guarded, killCmd, nameCmd } from '../mcp/ctl.js';
-import { ownerOf, waitOpen } from '../mcp/mcp.js';
+import type { KCtx } from '../kernel/ctx.js';
+import { guarded, killCmd, nameCmd } from '../kernel/procctl.js';
+import { waitOpen } from '../kernel/wait.js';
 
 export const Qclone = 1, Qstatus = 2, Qctl = 3, Quser = 4, Qwait = 5, Qprocdir = 0x10;
 
@@ -18,7 +19,7 @@ export function akarosStatus(pid: number, name: string, state: string, ppid: num
   return `${String(pid).padStart(8)} ${name.padEnd(20)} ${state.padEnd(10)} ${String(ppid).padStart(6)}\n`;
 }
 
-export function procCtl(ctx: KCtx): Cmdtab<ProcRef> {
+export function procCtl(ctx: KCtx): Cmdtab<ProcView> {
   const u = ctx.user.bind(ctx);
   return guarded(ctx, [
     { verb: 'run', args: 0, fn: (_a, ref, caller) => ctx.act((k) => k.run(u(caller), ref.pid)) },
@@ -37,7 +38,7 @@ class CloneFile implements OpenFile {
 }
 
 export function createProcDevice(ctx: KCtx, hostowner: () => string): TableDevice<void> {
-  const procDir: DirSpec<ProcRef> = {
+  const procDir: DirSpec<ProcView> = {
     files: [
       {
         name: 'status', kind: Qstatus, perm: 0o444,
@@ -51,7 +52,7 @@ export function createProcDevice(ctx: KCtx, hostowner: () => string): TableDevic
         name: 'ctl', kind: Qctl, perm: 0o664, denyErrno: EPERM, ctl: procCtl(ctx),
         ctlError: (ref, err) => ctx.recordError(ref.pid, err),
       },
-      { name: 'user', kind: Quser, perm: 0o444, read: (ref) => `${ownerOf(ctx, ref)}\n` },
+      { name: 'user', kind: Quser, perm: 0o444, read: (ref) => `${ref.user}\n` },
       { name: 'wait', kind: Qwait, perm: 0o444, open: (ref, caller) => waitOpen(ctx, ref, caller) },
     ],
   };
@@ -63,8 +64,8 @@ export function createProcDevice(ctx: KCtx, hostowner: () => string): TableDevic
     numbered: {
       kind: Qprocdir, perm: 0o555,
       list: () => { ctx.sync(); return ctx.k.pids(); },
-      lookup: (_o, id) => ctx.lookup(id),
-      owner: (ref) => ownerOf(ctx, ref),
+      lookup: (_o, id) => ctx.k.proc(id),
+      owner: (ref) => ref.user,
       dir: procDir,
     },
   };

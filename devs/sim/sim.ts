@@ -6,8 +6,9 @@
 
 import { EINVAL, EPERM, ERANGE } from '../../lib/9p/errno.js';
 import { perr } from '../../lib/9p/error.js';
+import type { ClockDriver } from '../../kern/index.js';
 import { type Cmdtab, type TableDevice, defineDevice, keyed, parseDuration, parseUint } from '../dev.js';
-import type { DriverLike, KCtx } from '../mcp/kctx.js';
+import type { KCtx } from '../kernel/ctx.js';
 
 export const Qctl = 1, Qstatus = 2;
 
@@ -25,7 +26,7 @@ export function parseSpeed(s: string): number {
   return x;
 }
 
-function driverStatus(ctx: KCtx, d: DriverLike | undefined) {
+function driverStatus(ctx: KCtx, d: ClockDriver | undefined) {
   if (d) return d.status();
   return { mode: 'paused' as const, speed: 1, now: ctx.k.now(), lag: 0, eventsRun: ctx.k.clock.eventsRun };
 }
@@ -33,7 +34,7 @@ function driverStatus(ctx: KCtx, d: DriverLike | undefined) {
 export function createSimDevice(ctx: KCtx, hostowner: () => string, opts: SimOptions = {}): TableDevice<void> {
   const d = ctx.driver;
   let seed = opts.seed ?? 1;
-  const needDriver = (verb: string): DriverLike => {
+  const needDriver = (verb: string): ClockDriver => {
     if (!d) throw perr(EINVAL, `${verb}: no real-time driver (the clock only steps)`);
     return d;
   };

@@ -2,9 +2,10 @@
 //
 // Plan 9 dial strings: `[/netdir/]net!host!service[!extra]`, as used by dial(2),
 // announce(2) and cs (reference/akaros.md §7.4), plus the `unix!/path` form the server's
-// listeners accept. netmkaddr fills in what a partial address leaves out.
+// listeners accept. netmkaddr fills in what a partial address leaves out; resolveDial
+// turns names into addresses through a resolver (the connection server's translation).
 
-import { EINVAL } from '../9p/errno.js';
+import { EINVAL, ENOENT } from '../9p/errno.js';
 import { perr } from '../9p/error.js';
 import { parseip } from './ip.js';
 
@@ -111,4 +112,41 @@ export function dialfmt(d: DialString): string {
   const net = d.netdir ? `${d.netdir.replace(/\/$/, '')}/${d.net}` : d.net;
   if (d.net === 'unix') return `${net}!${d.host}`;
   return `${net}!${d.host}!${d.service}${d.extra !== undefined ? `!${d.extra}` : ''}`;
+}
+
+/** A name translator in the manner of /net/cs: given `net!host!service`, the dial
+ *  strings to try, best first, with addresses and port numbers (or '*'). It throws
+ *  (a P9Error) when the name cannot be translated. */
+export type DialResolver = (dial: string) => readonly string[];
+export type AsyncDialResolver = (dial: string) => readonly string[] | Promise<readonly string[]>;
+
+/** dial9's fast path: an address literal (or '*') and a port number (or '*') need no
+ *  translation; neither does a unix socket path. */
+export function isLiteralDial(d: DialString): boolean {
+  if (d.net === 'unix') return true;
+  if (d.net === 'net') return false;
+  if (d.port === undefined && d.service !== '*') return false;
+  if (d.host === '*') return true;
+  if (d.host.startsWith('$')) return false;
+  try { parseip(d.host); return true; } catch { return false; }
+}
+
+function answersOf(s: string, got: readonly string[]): DialString[] {
+  if (got.length === 0) throw perr(ENOENT, `no translation for "${s}"`);
+  return got.map((a) => parseDialString(a));
+}
+
+/** Parse `s` (defaults as in parseDialString) and, unless it is already literal, ask
+ *  `resolver` for the addresses: one DialString per answer, best first. */
+export function resolveDialSync(s: string, resolver: DialResolver, defaults: DialDefaults = {}): DialString[] {
+  const d = parseDialString(s, defaults);
+  if (isLiteralDial(d)) return [d];
+  return answersOf(s, resolver(dialfmt(d)));
+}
+
+/** resolveDialSync for a resolver that may answer later (a read of /net/cs over 9P). */
+export async function resolveDial(s: string, resolver: AsyncDialResolver, defaults: DialDefaults = {}): Promise<DialString[]> {
+  const d = parseDialString(s, defaults);
+  if (isLiteralDial(d)) return [d];
+  return answersOf(s, await resolver(dialfmt(d)));
 }

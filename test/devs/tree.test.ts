@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 import t from 'tap';
-import { DMDIR, type DirSpec, QTDIR, defineDevice, qidDevice, qidSpace } from '../../devs/dev.js';
+import { type DirSpec, defineDevice, qidDevice, qidSpace } from '../../devs/dev.js';
+import { DMDIR, QTDIR } from '../../lib/9p/const.js';
 import { EPERM as EPERM_FOR_TEST } from '../../lib/9p/errno.js';
 import { fakeCaller, rejection, req } from './fake.js';
 import type { Node, OpenFile } from '../../devs/types.js';

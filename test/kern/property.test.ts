@@ -28,9 +28,9 @@ function toCommand(k: Kernel, s: Step): Command | null {
   const pids = k.pids();
   const pid = pids.length ? pids[s.a % pids.length] : 1;
   const user = s.flag ? H : 'u';
-  const n = s.b % (k.maxVcores + 2);
-  const core = s.b % (k.m.n + 1);
-  const cores = [core, (core * 7 + 3) % (k.m.n + 1)];
+  const n = s.b % (k.state.maxVcores + 2);
+  const core = s.b % (k.state.m.n + 1);
+  const cores = [core, (core * 7 + 3) % (k.state.m.n + 1)];
   switch (s.kind) {
     case 0: return { op: 'create-mcp', user: 'u' };
     case 1: return { op: 'create-scp', user: 'u', ppid: s.flag && pids.length ? pid : undefined };

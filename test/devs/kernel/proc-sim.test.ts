@@ -83,9 +83,9 @@ t.test('running clock: ksched ticks and preemption deadlines happen on real time
   await g.write(`mcp/${a}/ctl`, 'cores 2\nwant 1\nyield 1');
   await g.write(`mcp/${b}/ctl`, 'want 14');
   t.equal((await g.keyed(`mcp/${b}/status`)).get('granted'), '14', "b borrows a's idle provisioned core");
-  const ticks = s.kernel.ticks;
+  const ticks = s.kernel.state.ticks;
   s.rt.advance(10_000_000n);          // the driver's timer runs the ksched tick
-  t.equal(s.kernel.ticks, ticks + 1);
+  t.equal(s.kernel.state.ticks, ticks + 1);
   const f = await g.openRead(`mcp/${b}/events`);
   const warn = f.read(0n, 8192);
   await g.write(`mcp/${a}/ctl`, 'want 2');

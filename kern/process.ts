@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// The process lifecycle (kern/src/process.c): create, run, change to an MCP, wake up,
+// set the cores wanted, yield, destroy and reap; the exit records a `wait` reads.
+// Taking and giving single cores is grant.ts (the ksched and preemption need it too);
+// this file sits above the ksched because a wakeup pokes it.
+
+import { perr } from '../lib/9p/error.js';
+import { EAGAIN, EINVAL, ERANGE, ESRCH } from '../lib/9p/errno.js';
+import type { KState } from './state.js';
+import { Proc } from './proc.js';
+import { L_ONLINE } from './vcore.js';
+import {
+  CREATED, RUNNABLE_S, RUNNING_S, WAITING, DYING, DYING_ABORT, RUNNABLE_M, STATE_NAMES, PROGNAME_MAX,
+  SIGCHLD, EV_POSIX_SIGNAL, type WaitRecord,
+} from './types.js';
+import { markNeedy, trackDealloc, placeFree, unmapVcore } from './grant.js';
+import { poke, scheduleScp, scpCoreFreed, scpCore } from './ksched.js';
+import { unprovOne } from './coreadmin.js';
+import { provCores } from './prov.js';
+import { alarmCancelAll } from './alarm.js';
+import { sendEvent } from './events.js';
+
+/** Exit records kept after reaping, so a late `wait` still gets its answer. */
+export const WAIT_KEEP = 4096;
+
+export function checkName(name: string): void {
+  if (Buffer.byteLength(name) > PROGNAME_MAX) throw perr(EINVAL, `name ${name}: longer than ${PROGNAME_MAX} bytes`);
+}
+
+/** A core count for `want` / `cores`: 0..max_vcores (ERANGE otherwise). */
+export function checkCount(s: KState, op: string, n: number): void {
+  if (!Number.isInteger(n) || n < 0 || n > s.maxVcores) throw perr(ERANGE, `${op} ${n}: want 0..${s.maxVcores} (max_vcores)`);
+}
+
+/** proc_create; an MCP is also run and changed to M in the same instant, without the LL core. */
+export function create(s: KState, user: string, name: string | undefined, ppid: number, mcp: boolean): number {
+  if (name !== undefined) checkName(name);
+  const pid = s.pidAlloc.alloc((x) => s.procs.has(x));
+  if (pid < 0) throw perr(EAGAIN, 'create: no free pid');
+  const now = s.clock.now;
+  const p = new Proc(pid, user, now);
+  p.ppid = ppid;
+  p.name = name ?? '';
+  s.procs.set(pid, p);
+  s.waits.delete(pid);
+  if (mcp) {
+    p.setState(RUNNABLE_S, now); p.setState(RUNNING_S, now); p.setState(RUNNABLE_M, now);
+    p.isMcp = true;
+    p.mcpSeq = s.mcpSeqNext++;
+  }
+  s.note('create', `pid=${pid} user=${user} ${mcp ? 'mcp' : 'scp'}`);
+  return pid;
+}
+
+export function rename(p: Proc, name: string): void {
+  checkName(name);
+  p.name = name;
+}
+
+/** proc_run of a CREATED SCP: runnable, and running at once if the SCP core is free. */
+export function run(s: KState, p: Proc): void {
+  if (p.state !== CREATED) throw perr(EINVAL, `run ${p.pid}: process is ${STATE_NAMES[p.state]}, not CREATED`);
+  p.setState(RUNNABLE_S, s.clock.now);
+  s.runnableScps.push(p.pid);
+  scheduleScp(s, false);
+}
+
+/** proc_change_to_m: the SCP core is freed; no poke, the first core comes at the next pass. */
+export function changeToM(s: KState, p: Proc): void {
+  if (p.state !== RUNNING_S) throw perr(EINVAL, `m ${p.pid}: process is ${STATE_NAMES[p.state]}, not RUNNING_S`);
+  const now = s.clock.now;
+  s.m.release(scpCore(s), now);
+  p.setState(RUNNABLE_M, now);
+  p.isMcp = true;
+  p.mcpSeq = s.mcpSeqNext++;
+  s.note('change-to-m', `pid=${p.pid}`);
+  markNeedy(s, p);
+  scheduleScp(s, false);
+}
+
+/** proc_wakeup: WAITING -> RUNNABLE_S (runnable tail) or RUNNABLE_M (+ poke). */
+export function wakeup(s: KState, p: Proc): void {
+  if (p.state !== WAITING) return;
+  if (p.isMcp) {
+    p.setState(RUNNABLE_M, s.clock.now);
+    markNeedy(s, p);
+    poke(s);
+  } else {
+    p.setState(RUNNABLE_S, s.clock.now);
+    s.runnableScps.push(p.pid);
+    scheduleScp(s, false);
+  }
+}
+
+/** amt_wanted = n and poke; n > 0 wakes a WAITING MCP (a ctl write acts as EVENT_WAKEUP). */
+export function want(s: KState, p: Proc, n: number): void {
+  checkCount(s, 'want', n);
+  p.wanted = n;
+  s.note('want', `pid=${p.pid} n=${n}`);
+  if (p.isMcp) {
+    if (n > 0 && p.state === WAITING) wakeup(s, p);
+    markNeedy(s, p);
+    poke(s);
+  }
+}
+
+/** sys_proc_yield: an SCP waits (nice: straight back to runnable); an MCP gives vcore vc up
+ *  by Akaros's rules (EAGAIN when it may not). */
+export function yieldVcore(s: KState, p: Proc, vc: number, nice: boolean): void {
+  const now = s.clock.now, m = s.m;
+  if (p.state === RUNNING_S) {
+    if (!Number.isInteger(vc) || vc !== 0) throw perr(EINVAL, `yield ${vc}: an SCP has only vcore 0`);
+    p.setState(WAITING, now);
+    p.yields++;
+    scpCoreFreed(s, p);
+    if (nice) wakeup(s, p);
+    return;
+  }
+  const v = Number.isInteger(vc) ? p.vc.vcs[vc] : undefined;
+  if (!v || v.list !== L_ONLINE) throw perr(EINVAL, `yield ${vc}: vcore ${vc} of ${p.pid} is not online`);
+  const fail = (d: string): never => { p.yieldFails++; throw perr(EAGAIN, d); };
+  if (v.sent !== v.done) fail(`yield ${vc}: a preemption is in flight`);
+  if (nice && !v.warned) fail(`yield ${vc} nice: no preemption pending on vcore ${vc}`);
+  const warned = v.warned;
+  if (!warned) {
+    if (p.wanted >= p.numVcores) fail(`yield ${vc}: wanted ${p.wanted} >= granted ${p.numVcores}`);
+    if (v.notifPending) fail(`yield ${vc}: notification pending on vcore ${vc}`);
+  }
+  const c = unmapVcore(s, p, v);
+  v.notifDisabled = false;
+  p.yields++;
+  if (warned) { p.yieldedInTime++; m.yieldedInTime[c]++; }
+  trackDealloc(s, p, c);
+  s.note('yield', `pid=${p.pid} vcore=${vc} pcore=${c}${warned ? ' in-time' : ''}${m.warnFor[c] ? ` to=${m.warnFor[c]}` : ''}`);
+  if (p.numVcores === 0) p.setState(WAITING, now);
+  placeFree(s, c);
+  markNeedy(s, p);
+}
+
+/** proc_destroy: cores back (no preempt events), provisions and alarms dropped, children
+ *  orphaned, SIGCHLD to a live parent, mailbox closed, exit listeners run. Listed until reaped. */
+export function destroy(s: KState, p: Proc, code: number, reason: WaitRecord['reason']): void {
+  const now = s.clock.now;
+  if (p.state === RUNNING_S) scpCoreFreed(s, p);
+  if (p.state === RUNNABLE_S) s.runnableScps = s.runnableScps.filter((x) => x !== p.pid);
+  // __proc_take_allcores(preempt=FALSE): every vcore to inactive
+  const freed: number[] = [];
+  while (p.vc.online.head >= 0) {
+    const v = p.vc.vcs[p.vc.online.head];
+    const c = unmapVcore(s, p, v);
+    trackDealloc(s, p, c);
+    freed.push(c);
+  }
+  while (p.vc.bulk.head >= 0) { const v = p.vc.vcs[p.vc.bulk.head]; p.vc.bulk.remove(p.vc.vcs, v); p.vc.inactive.pushHead(p.vc.vcs, v); }
+  p.setState(DYING, now);
+  p.exitcode = code;
+  for (const q of s.procs.values()) if (q.ppid === p.pid) q.ppid = 0;
+  p.setState(DYING_ABORT, now);
+  for (const c of provCores(s.m, p)) unprovOne(s, p, c);
+  alarmCancelAll(s, p);
+  p.dead = true;
+  p.deathT = now;
+  for (const c of freed) placeFree(s, c);
+  const rec: WaitRecord = { pid: p.pid, code, reason };
+  s.waits.set(p.pid, rec);
+  if (s.waits.size > WAIT_KEEP) s.waits.delete(s.waits.keys().next().value!);
+  s.note('exit', `pid=${p.pid} code=${code} ${reason}`);
+  p.mbox?.close();
+  const parent = p.ppid ? s.procs.get(p.ppid) : undefined;
+  if (parent && !parent.dead) sendEvent(s, parent, EV_POSIX_SIGNAL, 0, [SIGCHLD, p.pid, 0, 0]);
+  const subs = s.exitSubs.get(p.pid);
+  s.exitSubs.delete(p.pid);
+  if (subs) for (const f of subs) f(rec);
+  if (s.zombieNs > 0) {
+    s.clock.schedule(now + s.zombieNs, () => { if (s.procs.get(p.pid) === p) reapProc(s, p); }, `reap ${p.pid}`);
+  }
+}
+
+/** `reap`: a dead process leaves the listings (its wait record stays). */
+export function reap(s: KState, p: Proc): void {
+  if (!p.dead) throw perr(EINVAL, `reap ${p.pid}: process is ${STATE_NAMES[p.state]}, not dead`);
+  reapProc(s, p);
+}
+
+function reapProc(s: KState, p: Proc): void {
+  s.procs.delete(p.pid);
+  s.note('reap', `pid=${p.pid}`);
+}
+
+/** The exit record of pid: undefined while it lives (or if it never existed). */
+export function waitRecord(s: KState, pid: number): WaitRecord | undefined {
+  const p = s.procs.get(pid);
+  if (p && !p.dead) return undefined;
+  return s.waits.get(pid);
+}
+
+/** Run fn with pid's exit record: now if it has one, else at its death (ESRCH: no such
+ *  process). Returns the unsubscribe function. */
+export function onExit(s: KState, pid: number, fn: (r: WaitRecord) => void): () => void {
+  const rec = waitRecord(s, pid);
+  if (rec) { fn(rec); return () => {}; }
+  if (!s.procs.has(pid)) throw perr(ESRCH, `${pid}: no such process`);
+  let subs = s.exitSubs.get(pid);
+  if (!subs) s.exitSubs.set(pid, (subs = new Set()));
+  subs.add(fn);
+  return () => { subs!.delete(fn); };
+}

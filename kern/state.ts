@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// The kernel state: everything the mechanisms read and change, in one object they are
+// handed (never the Kernel). Plain data in plain fields (typed arrays, Maps, Proc objects)
+// so that a snapshot can walk it; the behaviour lives in the mechanism files.
+//
+// Two fields are not state and a snapshot skips them: `exitSubs` (devices' listeners)
+// and `hooks` (calls a low mechanism must make upward without importing the module that
+// implements them: events.ts wakes a process, and waking pokes the ksched, whose pass
+// sends events).
+
+import { Clock } from './clock.js';
+import { KernelLog } from './log.js';
+import { Rand } from './rand.js';
+import { Machine } from './machine.js';
+import { PidAllocator, type Proc } from './proc.js';
+import { NeedyQueue } from './needy.js';
+import type { CoreAllocator } from './corealloc.js';
+import { fcfs } from './alloc-fcfs.js';
+import { packed } from './alloc-packed.js';
+import type { Command } from './commands.js';
+import type { Policy, Topology, WaitRecord } from './types.js';
+
+export const ALLOCATORS: Readonly<Record<Policy, CoreAllocator>> = { fcfs, packed };
+
+export function isPolicy(x: unknown): x is Policy {
+  return typeof x === 'string' && Object.hasOwn(ALLOCATORS, x);
+}
+
+/** A validated, complete configuration (Kernel's constructor fills in the defaults). */
+export interface StateConfig {
+  ncores: number;
+  llCores: number[];
+  topology: Topology;
+  policy: Policy;
+  graceNs: number;
+  tickNs: number;
+  seed: number;
+  hostowner: string;
+  zombieNs: number;
+  logMax: number;
+  journal: boolean;
+}
+
+export interface KHooks {
+  /** proc_wakeup (process.ts), wired by the Kernel. */
+  wakeup(p: Proc): void;
+}
+
+export class KState {
+  readonly m: Machine;
+  readonly clock = new Clock();
+  readonly log: KernelLog;
+  readonly procs = new Map<number, Proc>();
+  readonly needy = new NeedyQueue();
+  /** RUNNABLE_S processes in round-robin order */
+  runnableScps: number[] = [];
+  readonly maxVcores: number;
+  policy: Policy;
+  graceNs: number;
+  tickNs: number;
+  readonly hostowner: string;
+  readonly zombieNs: number;
+  mcpSeqNext = 1;
+  evSeq = 1;
+  passes = 0;
+  ticks = 0;
+  tickHandle = -1;
+  readonly pidAlloc = new PidAllocator();
+  readonly rng: Rand;
+  /** wait records of the last exits, oldest first (process.ts bounds it) */
+  readonly waits = new Map<number, WaitRecord>();
+  /** a ksched pass is running; a poke meanwhile sets repoke */
+  inPass = false;
+  repoke = false;
+  /** `{t, cmd}` of every successful command when the config asks for it */
+  journal: { t: number; cmd: Command }[] | null;
+  readonly exitSubs = new Map<number, Set<(r: WaitRecord) => void>>();
+  readonly hooks: KHooks = { wakeup: () => { throw new Error('kernel state: hooks not wired'); } };
+
+  constructor(cfg: StateConfig) {
+    this.m = new Machine(cfg.ncores, cfg.llCores, cfg.topology);
+    this.maxVcores = this.m.ncg;
+    this.policy = cfg.policy;
+    this.graceNs = cfg.graceNs;
+    this.tickNs = cfg.tickNs;
+    this.hostowner = cfg.hostowner;
+    this.zombieNs = cfg.zombieNs;
+    this.log = new KernelLog(cfg.logMax);
+    this.rng = new Rand(cfg.seed);
+    this.journal = cfg.journal ? [] : null;
+  }
+
+  /** The allocator of the current policy. */
+  get alloc(): CoreAllocator { return ALLOCATORS[this.policy]; }
+
+  /** Append a decision to the kernel log at the current virtual time. */
+  note(kind: string, text: string): void { this.log.add(this.clock.now, kind, text); }
+}
