@@ -51,8 +51,9 @@ export interface ListenHost {
   serve(s: Duplex, meta: ConnMeta): void;
   /** Whether a MUNGE decoder is configured. */
   readonly canMunge: boolean;
-  /** Raw sockets per listener, TLS handshakes included. */
-  readonly maxConnections: number;
+  /** Raw sockets per listener, TLS handshakes included: a backstop above the server's own
+   *  connection limits, which count and report refusals. */
+  readonly maxSockets: number;
   /** A TLS handshake must finish within this long. */
   readonly handshakeMs: number;
   warn(msg: string): void;
@@ -125,7 +126,7 @@ export async function listen(dial: string, host: ListenHost, opts: ListenOptions
       host.serve(sock, { peer: peerAddress(sock), auth });
     });
   }
-  server.maxConnections = host.maxConnections;
+  server.maxConnections = host.maxSockets;
   await new Promise<void>((res, rej) => {
     server.once('error', rej);
     server.listen(d.port, addr, () => res());
@@ -141,7 +142,7 @@ export async function listen(dial: string, host: ListenHost, opts: ListenOptions
 
 async function listenUnix(path: string, host: ListenHost, auth: AuthMode): Promise<Listening> {
   const server = createServer((sock: Socket) => host.serve(sock, { peer: '', auth }));
-  server.maxConnections = host.maxConnections;
+  server.maxConnections = host.maxSockets;
   if (existsSync(path) && lstatSync(path).isSocket()) unlinkSync(path);
   await new Promise<void>((res, rej) => {
     server.once('error', rej);

@@ -5,7 +5,7 @@
 // ops9p.ts and opsl.ts hold the dialect-specific tables; dispatch.ts puts them together.
 
 import { P9Error, perr } from '../lib/9p/error.js';
-import { EAGAIN, EBADF, EBUSY, EINVAL, EISDIR, ENOENT, EPERM } from '../lib/9p/errno.js';
+import { EAGAIN, EBADF, EBUSY, EINVAL, EIO, EISDIR, ENOENT, EPERM } from '../lib/9p/errno.js';
 import { IOHDRSZ, MAXWELEM, ORDWR, OWRITE } from '../lib/9p/const.js';
 import * as F from '../lib/9p/fcall.js';
 import type { Qid } from '../lib/9p/fcall.js';
@@ -69,6 +69,8 @@ const walk: Handler<typeof F.Twalk> = (c, m, r) => {
 };
 
 const read: Handler<typeof F.Tread> = async (c, m, r) => {
+  // diod's answer: a client never reads an afid.
+  if (c.authFid(m.fid)) throw perr(EIO, 'an auth fid is write-only');
   const f = c.useFid(m.fid, r);
   if (!readable(f)) throw perr(EBADF, 'fid not open for reading');
   if (f.isDir()) {

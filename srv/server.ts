@@ -134,7 +134,7 @@ export class Server {
     const l = await listen(dial, {
       serve: (s, meta) => { this.serve(s, meta); },
       canMunge: this.config.munge !== undefined,
-      maxConnections: this.config.maxConnections,
+      maxSockets: 2 * this.config.maxConnections,
       handshakeMs: this.config.handshakeMs,
       warn: this.config.warn,
     }, opts);
