@@ -15,8 +15,11 @@
 //   and the Tflush that interrupts one is always seen; past maxParked a read gets EAGAIN;
 // - once the parked reads' reservations fill maxQueuedBytes, new reads are cut to
 //   READ_FLOOR bytes (a short read is always legal) instead of growing the total;
-// - at most FRAMES_PER_TURN frames are handled before the connection yields to the event
-//   loop, so one busy client cannot starve the others.
+// - at most FRAMES_PER_TURN frame units are handled before the connection yields, and
+//   only while the server's budget for this turn of the event loop lasts; the server then
+//   gives yielded connections their turns round-robin, a bounded number of units in all
+//   per turn, so a newly arrived request from a quiet client waits for one bounded turn
+//   however many clients are busy.
 
 import type { Duplex } from 'node:stream';
 import { decode, encode } from '../lib/9p/codec.js';
@@ -46,13 +49,23 @@ export const MAX_ERRSTR = 256;
 /** The smallest count a read is cut to when the connection's byte budget is spent: more
  *  than any one stat entry or directory entry, so listings still make progress. */
 export const READ_FLOOR = 8192;
-/** Frames handled per turn of the event loop before yielding to other connections. */
-export const FRAMES_PER_TURN = 32;
+/** Work one connection does before yielding to the others, in frame units: a frame
+ *  costs one unit and one more per FRAME_UNIT_BYTES it holds (a 1 MiB Twrite is parsed,
+ *  copied and split: it costs as much as 65 small requests). */
+export const FRAMES_PER_TURN = 16;
+export const FRAME_UNIT_BYTES = 16384;
 
 /** What a connection needs of its server besides the config. */
 export interface ConnOwner {
   nextSessionId(): number;
   connectionClosed(c: Connection): void;
+  /** `c` has more to do: call c.turn() when its turn comes. `quiet` (it did nothing yet
+   *  this turn: the budget was gone when its bytes came) puts it before the busy ones. */
+  yieldTurn(c: Connection, quiet: boolean): void;
+  /** Frame units still allowed this turn of the event loop outside the round-robin
+   *  (new bytes, settled requests), all connections together; spend() takes them. */
+  budget(): number;
+  spend(units: number): void;
 }
 
 /** `s` cut to at most `max` bytes of UTF-8, never inside a character. */
@@ -63,6 +76,30 @@ export function truncateUtf8(s: string, max: number): string {
   let end = max;
   while (end > 0 && (b[end] & 0xc0) === 0x80) end--;
   return b.subarray(0, end).toString();
+}
+
+/** A request in flight (types.ts Req). */
+class Request implements Req {
+  readonly flushes: number[] = [];
+  readonly fids: Fid[] = [];
+  reserved = 0;
+  parked = false;
+  aborted = false;
+  private ac?: AbortController;
+
+  constructor(readonly tag: number, readonly type: number, readonly gen: number, public bytes: number) {}
+
+  signal(): AbortSignal {
+    this.ac ??= new AbortController();
+    if (this.aborted && !this.ac.signal.aborted) this.ac.abort();
+    return this.ac.signal;
+  }
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.ac?.abort();
+  }
 }
 
 export class SessionImpl implements Session {
@@ -242,15 +279,34 @@ export class Connection implements Conn {
     this.pump();
   }
 
-  /** Handle buffered frames while the connection has room, FRAMES_PER_TURN at a time. */
+  /** New bytes, a settled request, a drained socket: handle what can be handled now,
+   *  unless the connection is waiting for its turn. */
   private pump(): void {
-    if (this.pumping || this.closed) return;
+    if (!this.yielded) this.owner.spend(this.run(Math.min(FRAMES_PER_TURN, this.owner.budget())));
+  }
+
+  /** The server's turn for a yielded connection: up to `quota` frame units (at least one
+   *  frame); how many units ran. */
+  turn(quota: number): number {
+    this.yielded = false;
+    return this.run(quota);
+  }
+
+  /** Handles buffered frames while the connection has room, at most `quota` frame units
+   *  (at least one frame); past the quota with bytes left, yields to the server's
+   *  round-robin. */
+  private run(quota: number): number {
+    if (this.pumping || this.closed) return 0;
     this.pumping = true;
     let n = 0;
     try {
       while (!this.closed && !this.full()) {
-        if (n === FRAMES_PER_TURN) {
-          this.yieldTurn();
+        if (n >= quota) {
+          // Bytes left (maybe a whole frame): the rest waits for this connection's turn.
+          if (this.reader.buffered() > 0) {
+            this.yielded = true;
+            this.owner.yieldTurn(this, n === 0);
+          }
           break;
         }
         let frame: Buffer | null;
@@ -258,33 +314,23 @@ export class Connection implements Conn {
           frame = this.reader.next();
         } catch {
           this.close();
-          return;
+          return n;
         }
         if (!frame) break;
-        n++;
+        n += 1 + Math.floor(frame.length / FRAME_UNIT_BYTES);
         this.handleFrame(frame);
       }
     } finally {
       this.pumping = false;
     }
-    if (this.closed) return;
+    if (this.closed) return n;
     if (this.full() || this.yielded) this.stream.pause();
     else this.stream.resume();
-  }
-
-  private yieldTurn(): void {
-    if (this.yielded) return;
-    this.yielded = true;
-    setImmediate(() => {
-      this.yielded = false;
-      this.pump();
-    });
+    return n;
   }
 
   private newReq(tag: number, type: number, bytes: number): Req {
-    const req: Req = {
-      tag, type, ac: new AbortController(), flushes: [], fids: [], gen: this.gen, bytes, reserved: 0, parked: false,
-    };
+    const req = new Request(tag, type, this.gen, bytes);
     this.inflight.set(tag, req);
     this.active++;
     this.activeBytes += bytes;
@@ -379,7 +425,7 @@ export class Connection implements Conn {
     // behind. It counts as active: the old request was just aborted, so it settles soon.
     const placeholder = this.newReq(m.tag, Tflush, bytes);
     old.flushes.push(placeholder.tag);
-    old.ac.abort();
+    old.abort();
   }
 
   /** The single exit of every request (lib9p's respond). */
@@ -387,7 +433,7 @@ export class Connection implements Conn {
     for (const f of req.fids) f.release();
     if (this.inflight.get(req.tag) !== req || req.gen !== this.gen || this.closed) return;
     this.retire(req);
-    const flushed = req.ac.signal.aborted && req.flushes.length > 0;
+    const flushed = req.aborted && req.flushes.length > 0;
     if (err !== undefined) {
       const pe = toP9Error(err);
       if (setsErrstr(req.type) && req.fids.length > 0) {
@@ -433,7 +479,7 @@ export class Connection implements Conn {
   /** Tversion and close: abort everything in flight (replies suppressed) and clunk every fid. */
   private reset(): void {
     this.gen++;
-    for (const r of this.inflight.values()) r.ac.abort();
+    for (const r of this.inflight.values()) r.abort();
     this.inflight.clear();
     this.active = 0;
     this.parked = 0;

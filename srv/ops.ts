@@ -82,14 +82,14 @@ const read: Handler<typeof F.Tread> = async (c, m, r) => {
   const asked = Math.min(m.count, c.msize - IOHDRSZ);
   const count = c.readCount(r, m.count);
   const noblock = c.linux && !f.nonblock && isContinuation(f.lastRead, m.offset, asked, c.msize);
-  const got = f.file!.read({ offset: m.offset, count, signal: r.ac.signal, noblock });
+  const got = f.file!.read({ offset: m.offset, count, signal: r.signal(), noblock });
   let data: Buffer;
   if (Buffer.isBuffer(got)) {
     data = got;
   } else {
     // Only a read that has to wait returns a promise: it parks.
     if (!c.park(r)) {
-      r.ac.abort();
+      r.abort();
       got.catch(() => { /* the abort's EINTR: this read is answered EAGAIN instead */ });
       throw perr(EAGAIN, `more than ${c.config.maxParked} reads blocked on one connection`);
     }

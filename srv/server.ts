@@ -4,15 +4,18 @@
 // vscode-jsonrpc does), with listeners for Plan 9 dial strings on top (listen.ts).
 // It knows nothing about cores or processes: everything below it is the namespace.
 // Options are resolved into one frozen ServerConfig here; connections only read it.
-// The server admits connections up to maxConnections, and maxConnectionsPerAddress from
-// one remote address; one more is closed at once.
+// The server admits maxConnectionsPerAddress connections from one remote address and
+// maxConnections in all. When full, a newcomer from an address holding at least two
+// fewer connections than the busiest address takes the place of that address's newest
+// connection (fair share: one address cannot keep others out); otherwise it is closed at
+// once.
 
 import type { Duplex } from 'node:stream';
 import { userInfo } from 'node:os';
 import { IOHDRSZ } from '../lib/9p/const.js';
 import { perr } from '../lib/9p/error.js';
 import { EINVAL } from '../lib/9p/errno.js';
-import { Connection, type ConnOwner } from './conn.js';
+import { Connection, FRAMES_PER_TURN, type ConnOwner } from './conn.js';
 import { UserDb } from './users.js';
 import { listen, type ListenOptions, type Listening } from './listen.js';
 import type { ConnMeta, ServerConfig } from './types.js';
@@ -25,6 +28,9 @@ export type ServerOptions = Pick<ServerConfig, 'ns'> & Partial<Omit<ServerConfig
 const MAX_MSIZE = 1024 * 1024 + IOHDRSZ;
 /** Refused connections are reported at most this often. */
 const WARN_EVERY_MS = 10_000;
+/** Frame units (conn.ts) all yielded connections together handle per turn of the event
+ *  loop, and as many again for connections handling what just arrived. */
+export const TURN_FRAMES = 128;
 
 /** Every limit's default, in one place (srv/README.md lists them). */
 export const DEFAULT_LIMITS = Object.freeze({
@@ -76,23 +82,44 @@ export interface ServerStats {
 export class Server {
   readonly config: ServerConfig;
   private readonly conns = new Set<Connection>();
-  private readonly perAddress = new Map<string, number>();
+  /** Connections by remote address, oldest first ('' for unix and in-memory ones). */
+  private readonly byPeer = new Map<string, Connection[]>();
   private readonly listeners: Listening[] = [];
   private connSeq = 0;
   private sessionSeq = 0;
   private refused = 0;
+  private evicted = 0;
   private refusedUnreported = 0;
   private lastWarn = 0;
+  /** Connections waiting for their turn, in order: the quiet ones first. */
+  private quiet: Connection[] = [];
+  private turns: Connection[] = [];
+  private turnScheduled = false;
+  private spent = 0;
+  private spentReset = false;
   private readonly owner: ConnOwner = {
     nextSessionId: () => ++this.sessionSeq,
+    budget: () => {
+      if (!this.spentReset) {
+        this.spentReset = true;
+        setImmediate(() => { this.spent = 0; this.spentReset = false; });
+      }
+      return Math.max(0, TURN_FRAMES - this.spent);
+    },
+    spend: (n) => { this.spent += n; },
+    yieldTurn: (c, quiet) => {
+      (quiet ? this.quiet : this.turns).push(c);
+      if (!this.turnScheduled) {
+        this.turnScheduled = true;
+        setImmediate(() => this.runTurns());
+      }
+    },
     connectionClosed: (c) => {
       if (!this.conns.delete(c)) return;
-      const p = c.meta.peer;
-      if (p !== '') {
-        const n = (this.perAddress.get(p) ?? 1) - 1;
-        if (n > 0) this.perAddress.set(p, n);
-        else this.perAddress.delete(p);
-      }
+      const group = this.byPeer.get(c.meta.peer);
+      const i = group?.indexOf(c) ?? -1;
+      if (group && i >= 0) group.splice(i, 1);
+      if (group?.length === 0) this.byPeer.delete(c.meta.peer);
     },
   };
 
@@ -104,16 +131,49 @@ export class Server {
    *  limit the stream is closed at once and undefined returned. */
   serve(stream: Duplex, meta: ConnMeta = { peer: '', auth: 'none' }): Connection | undefined {
     const cfg = this.config;
-    const fromPeer = meta.peer === '' ? 0 : this.perAddress.get(meta.peer) ?? 0;
-    if (this.conns.size >= cfg.maxConnections || fromPeer >= cfg.maxConnectionsPerAddress) {
+    const fromPeer = this.byPeer.get(meta.peer)?.length ?? 0;
+    const perAddressFull = meta.peer !== '' && fromPeer >= cfg.maxConnectionsPerAddress;
+    if (perAddressFull || (this.conns.size >= cfg.maxConnections && !this.evictFor(fromPeer))) {
       stream.destroy();
       this.noteRefused(meta.peer);
       return undefined;
     }
-    if (meta.peer !== '') this.perAddress.set(meta.peer, fromPeer + 1);
     const c = new Connection(++this.connSeq, cfg, this.owner, stream, meta);
     this.conns.add(c);
+    const group = this.byPeer.get(meta.peer);
+    if (group) group.push(c);
+    else this.byPeer.set(meta.peer, [c]);
     return c;
+  }
+
+  /** One turn: yielded connections in order, FRAMES_PER_TURN units each, TURN_FRAMES in all;
+   *  those not reached keep their place for the next turn. */
+  private runTurns(): void {
+    this.turnScheduled = false;
+    const waiting = [...this.quiet, ...this.turns];
+    this.quiet = [];
+    this.turns = [];
+    let budget = TURN_FRAMES;
+    let i = 0;
+    // A connection always gets at least one frame, so a turn may overshoot by one frame.
+    for (; i < waiting.length && budget > 0; i++) budget -= waiting[i].turn(Math.min(FRAMES_PER_TURN, budget));
+    // The unreached go first next time, before the ones that just had a turn.
+    this.turns = [...waiting.slice(i), ...this.turns];
+    if (this.turns.length + this.quiet.length > 0 && !this.turnScheduled) {
+      this.turnScheduled = true;
+      setImmediate(() => this.runTurns());
+    }
+  }
+
+  /** Full: closes the newest connection of the busiest address if it holds at least two
+   *  more than the newcomer's address. False when there is none to close. */
+  private evictFor(newcomerHas: number): boolean {
+    let busiest: Connection[] | undefined;
+    for (const g of this.byPeer.values()) if (!busiest || g.length > busiest.length) busiest = g;
+    if (!busiest || busiest.length < newcomerHas + 2) return false;
+    busiest[busiest.length - 1].close();
+    this.evicted++;
+    return true;
   }
 
   private noteRefused(peer: string): void {
@@ -156,6 +216,11 @@ export class Server {
   /** Connections closed at once because a connection limit was reached. */
   get refusedConnections(): number {
     return this.refused;
+  }
+
+  /** Connections closed to make room for a newcomer from a less busy address. */
+  get evictedConnections(): number {
+    return this.evicted;
   }
 
   /** The connections being served (tests and the abuse bench look at their usage). */

@@ -74,7 +74,11 @@ export type Reply = RBody;
 export interface Req {
   readonly tag: number;
   readonly type: number;
-  readonly ac: AbortController;
+  /** Aborted by Tflush, Tversion and close; made on first use (most requests never
+   *  need one, and an AbortSignal is costly to create). */
+  signal(): AbortSignal;
+  abort(): void;
+  readonly aborted: boolean;
   /** Tflush tags waiting for this request to settle; answered in order after it. */
   readonly flushes: number[];
   /** Fids this request holds a reference on. */

@@ -38,23 +38,33 @@ t.test('row 4: attaches per connection are capped; clunking one frees its place'
   raw.stream.destroy();
 });
 
-t.test('row 4: connections per address and in all', async (t) => {
-  const m = await machine(t, { server: { maxConnections: 12, maxConnectionsPerAddress: 4 } });
+t.test('row 4: connections per address and in all, with fair shares when full', async (t) => {
+  const m = await machine(t, { server: { maxConnections: 8, maxConnectionsPerAddress: 4 } });
   const held: Awaited<ReturnType<typeof tcp>>[] = [];
   t.teardown(() => { for (const s of held) s.destroy(); });
+  const closed = (s: Awaited<ReturnType<typeof tcp>>) => new Promise<void>((r) => {
+    if (s.destroyed) r(); else { s.once('close', () => r()); s.resume(); }
+  });
   for (let i = 0; i < 4; i++) held.push(await tcp(m.port, '127.0.0.2'));
   const extra = await tcp(m.port, '127.0.0.2');
-  await new Promise<void>((r) => { extra.once('close', () => r()); extra.resume(); });
+  await closed(extra);
   t.pass('the fifth connection from 127.0.0.2 is closed at once');
   t.equal(await freshClient(m.port, 'glenda', '127.0.0.3'), 'glenda\n', 'another address is served');
-  for (let a = 4; a <= 5; a++) for (let i = 0; i < 4; i++) held.push(await tcp(m.port, `127.0.0.${a}`));
-  const full = await tcp(m.port, '127.0.0.9');
-  await new Promise<void>((r) => { full.once('close', () => r()); full.resume(); });
-  t.pass('past maxConnections in all, a new address is closed too');
-  t.ok(m.server.refusedConnections >= 2, 'refusals are counted');
-  for (const s of held.splice(0, 4)) s.destroy();
+  for (let a = 4; a <= 7; a++) held.push(await tcp(m.port, `127.0.0.${a}`));
   await settled(() => m.server.stats().connections);
-  t.equal(await freshClient(m.port, 'glenda', '127.0.0.9'), 'glenda\n', 'once some leave, newcomers are served again');
+  t.equal(m.server.stats().connections, 8, 'full: 4 from one address, 1 from each of 4 others');
+  t.equal(await freshClient(m.port, 'glenda', '127.0.0.9'), 'glenda\n', 'a newcomer still gets in ...');
+  await closed(held[3]);
+  t.pass('... in the place of the busiest address\'s newest connection');
+  t.ok(m.server.evictedConnections >= 1, 'which is counted');
+  for (const s of held.splice(0, 3)) s.destroy();
+  await settled(() => m.server.stats().connections);
+  for (let a = 10; a <= 13; a++) held.push(await tcp(m.port, `127.0.0.${a}`));
+  await settled(() => m.server.stats().connections);
+  const even = await tcp(m.port, '127.0.0.20');
+  await closed(even);
+  t.pass('full with one connection per address: a newcomer is refused, nobody is evicted');
+  t.ok(m.server.refusedConnections >= 2, 'refusals are counted');
 });
 
 t.test('row 5: 20,000 bind -a lines in one /dev/ns write stop at the union limit', async (t) => {
