@@ -19,6 +19,7 @@ import { NONUNAME } from '../../lib/9p/const.js';
 import { Munge } from '../../lib/munge/index.js';
 import { needTools } from '../clients/realclients.js';
 import { MUNGE_TOOLS, startMunged } from '../munge/munged.js';
+import { akaros } from '../cli/harness.js';
 import { HOST, machine } from './harness.js';
 
 const NOBODY = 65534;
@@ -75,6 +76,24 @@ t.test('--auth munge with munged, lib/9p and diod\'s tools', { skip: process.get
       'requireAuth: a server that does not authenticate is refused');
     t.ok(await c2.attach({ credential: () => munge.encode(), uname: 'glenda', nUname: NONUNAME }), 'without requireAuth, a plain attach');
     c2.close();
+  });
+
+  t.test('the akaros CLI: --auth munge', async (t) => {
+    process.env.AKAROS_MUNGE_SOCKET = munged.socket;
+    t.teardown(() => { delete process.env.AKAROS_MUNGE_SOCKET; });
+    const ok = await akaros(['cat', '/dev/user', '-a', addr, '-u', 'root', '--auth', 'munge']);
+    t.equal(ok.exit, 0, ok.stderr);
+    t.equal(ok.stdout, 'root\n', 'authenticated as root');
+    const none = await akaros(['cat', '/dev/user', '-a', addr, '-u', 'root']);
+    t.equal(none.exit, 1, 'without --auth munge: refused');
+    t.match(none.stderr, /Operation not permitted/);
+    const other = await akaros(['cat', '/dev/user', '-a', addr, '-u', HOST, '--auth', 'munge']);
+    t.equal(other.exit, 1, 'another user\'s name with our credential: refused');
+    t.match(other.stderr, /attach as eve: Operation not permitted/);
+    process.env.AKAROS_AUTH = 'munge';
+    t.teardown(() => { delete process.env.AKAROS_AUTH; });
+    const env = await akaros(['cat', '/dev/user', '-a', addr, '-u', 'root']);
+    t.equal(env.stdout, 'root\n', 'AKAROS_AUTH=munge does the same');
   });
 
   t.test('diodls and diodcat, unchanged', async (t) => {

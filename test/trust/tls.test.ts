@@ -15,6 +15,7 @@ import { boot } from '../../cmd/boot.js';
 import { needTools } from '../clients/realclients.js';
 import { makePki, type Pair } from './pki.js';
 import { HOST } from './harness.js';
+import { akaros } from '../cli/harness.js';
 
 async function session(address: string, opts: { ca?: Buffer; client?: Pair; uname?: string; nUname?: number }) {
   const sock = await dial(address, { ...(opts.ca ? { ca: opts.ca } : {}), ...(opts.client ? { cert: opts.client.cert, key: opts.client.key } : {}) });
@@ -55,6 +56,21 @@ t.test('TLS listeners', async (t) => {
     t.equal(await dial('tcp!127.0.0.1!1', { ca: pki.ca.cert }).then(() => 'ok', errnoName), 'EINVAL', 'TLS options need tls!');
   });
 
+  t.test('the akaros CLI dials tls! with --ca', async (t) => {
+    const r = await akaros(['cat', '/dev/user', '-a', local, '-u', 'glenda', '--ca', pki.ca.certFile]);
+    t.equal(r.exit, 0, r.stderr);
+    t.equal(r.stdout, 'glenda\n');
+    process.env.AKAROS_CA = pki.ca.certFile;
+    t.teardown(() => { delete process.env.AKAROS_CA; });
+    t.equal((await akaros(['cat', '/dev/sysname', '-a', local])).exit, 0, 'AKAROS_CA does the same');
+    delete process.env.AKAROS_CA;
+    const bad = await akaros(['cat', '/dev/user', '-a', local, '--ca', pki.client('y', true).certFile]);
+    t.equal(bad.exit, 1, 'a CA that did not sign the server: refused');
+    t.match(bad.stderr, /^akaros: dial tls!127\.0\.0\.1!\d+: /);
+    const plain = await akaros(['cat', '/dev/user', '-a', 'tcp!127.0.0.1!1', '--ca', pki.ca.certFile]);
+    t.equal(plain.exit, 2, '--ca with a tcp address is a usage error');
+  });
+
   t.test('client certificates name the user', async (t) => {
     const cm = await boot({
       listen: ['tls!*!0'], paused: true, hostowner: HOST, cores: 4,
@@ -79,5 +95,7 @@ t.test('TLS listeners', async (t) => {
     const carol = pki.client('carol');
     t.not(await session(addr, { ca: pki.ca.cert, client: carol }).then(() => 'attached', errnoName), 'attached',
       'a good certificate the users file does not name: no service');
+    const cli = await akaros(['cat', '/dev/user', '-a', addr, '--ca', pki.ca.certFile, '--cert', alice.certFile, '--key', alice.keyFile, '-u', 'glenda']);
+    t.equal(cli.stdout, 'glenda\n', `the CLI with --cert and --key (${cli.stderr})`);
   });
 });
