@@ -19,6 +19,9 @@ import { perr } from '../lib/9p/error.js';
 import { EINVAL } from '../lib/9p/errno.js';
 
 export const DEFAULT_LISTEN = 'tcp!127.0.0.1!5640';
+/** For `akaros serve`'s flags (the rest of cmd/ reaches the server only through here). */
+export { DEFAULT_LIMITS } from '../srv/server.js';
+export type { AuthMode } from '../srv/types.js';
 /** The default grace: long enough for a 2LS to hand a core back (CoreArbiter uses 10 ms). */
 export const DEFAULT_GRACE = '10ms';
 
@@ -135,7 +138,7 @@ export async function boot(opts: BootOptions = {}): Promise<Booted> {
 
 function mountHint(addr: string): string[] {
   // Linux and 9pfuse speak no TLS: a tls listener is for the akaros CLI and lib/9p.
-  if (addr.startsWith('tls!')) return [`akaros --address '${addr}' --ca CA.pem ls /`];
+  if (addr.startsWith('tls!')) return [`akaros ls / -a '${addr}' --ca CA.pem`];
   const d = parseDialString(addr);
   if (d.net === 'unix') {
     return [`mount -t 9p -o trans=unix,version=9p2000.L,cache=none ${d.host} /mnt/akaros`];

@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 import { Command, Errors, Flags } from '@oclif/core';
-import { boot, DEFAULT_GRACE, DEFAULT_LISTEN, type BootOptions } from '../boot.js';
+import { boot, DEFAULT_GRACE, DEFAULT_LIMITS, DEFAULT_LISTEN, type AuthMode, type BootOptions } from '../boot.js';
 import { P9Error } from '../../lib/9p/error.js';
 import { Munge } from '../../lib/munge/index.js';
-import { DEFAULT_LIMITS } from '../../srv/server.js';
-import type { AuthMode } from '../../srv/types.js';
 
 export interface ServeResult {
   addresses: string[];
