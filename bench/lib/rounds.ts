@@ -25,6 +25,8 @@ export interface BenchOptions {
 
 export const DEFAULT_ROUNDS = 5;
 export const DEFAULT_SPREAD = 25;
+/** Fewer rounds than this cannot show that they agree: such a ratio is inconclusive. */
+export const MIN_ROUNDS = 3;
 
 /**
  * Runs `measure(name, round)` for each contender in every round, the order flipping
@@ -68,13 +70,14 @@ export function ratio(a: readonly number[], b: readonly number[], maxSpreadPct: 
   const med = median(rs);
   const min = Math.min(...rs), max = Math.max(...rs);
   const spreadPct = med > 0 ? (100 * (max - min)) / med : Infinity;
-  return { median: med, min, max, spreadPct, conclusive: spreadPct <= maxSpreadPct, rounds: rs.length };
+  return { median: med, min, max, spreadPct, conclusive: rs.length >= MIN_ROUNDS && spreadPct <= maxSpreadPct, rounds: rs.length };
 }
 
 /** "1.52× (1.41–1.60)" or "inconclusive: spread 48% > 25% (0.9–1.6)". */
 export function showRatio(r: Ratio, maxSpreadPct: number): string {
   if (r.rounds === 0) return '-';
   const range = `${r.min.toFixed(2)}–${r.max.toFixed(2)}`;
+  if (r.rounds < MIN_ROUNDS) return `inconclusive: ${r.rounds} round${r.rounds === 1 ? '' : 's'} < ${MIN_ROUNDS} (${range})`;
   if (!r.conclusive) return `inconclusive: spread ${r.spreadPct.toFixed(0)}% > ${maxSpreadPct}% (${range})`;
   return `${r.median.toFixed(2)}× (${range})`;
 }
