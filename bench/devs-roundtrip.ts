@@ -75,16 +75,32 @@ async function openRound(c: Contender, n: number): Promise<number[]> {
   return xs;
 }
 
+/** The machine's own tail: p50 and p99 of a bare 40 µs CPU spin. On a loaded machine an
+ *  iteration that straddles the end of the process's time slice waits for the next one,
+ *  whatever the code does: a tail target below this control's cannot be judged. */
+function spinControl(n = 2000): { p50: number; p99: number } {
+  const xs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    while (performance.now() - t0 < 0.04) { /* spin */ }
+    xs.push((performance.now() - t0) * 1000);
+  }
+  return { p50: pct(xs, 0.5), p99: pct(xs, 0.99) };
+}
+
 export interface RoundRow {
   what: string;
   /** Per contender, per measured round: p50 and p99 in µs. */
   p50: Record<string, number[]>;
   p99: Record<string, number[]>;
+  /** This process's CPU µs per iteration (all threads: GC included), per round. */
+  cpu: Record<string, number[]>;
   /** p99/p50 of the first contender, per round, summarised (target ≤ 5). */
   tail: Ratio;
   /** --compare: new/old of p50 and p99. */
   p50Ratio?: Ratio;
   p99Ratio?: Ratio;
+  cpuRatio?: Ratio;
 }
 
 const hr = () => process.hrtime.bigint();
@@ -151,21 +167,25 @@ export async function run(opts: BenchOptions & { iters?: number } = {}): Promise
     let wall = 0;
     const res = await alternate(names, rounds, async (name, r) => {
       const w0 = hr();
+      const c0 = process.cpuUsage();
       const xs = await fn(stacks.get(name)!, n);
+      const c1 = process.cpuUsage(c0);
       if (r > 0 && name === names[0]) { all.get(name)!.push(...xs); wall += us(w0, hr()); }
-      return { p50: pct(xs, 0.5), p99: pct(xs, 0.99) };
+      return { p50: pct(xs, 0.5), p99: pct(xs, 0.99), cpu: (c1.user + c1.system) / n };
     });
     const a = res.get(names[0])!;
     const rr: RoundRow = {
       what,
       p50: Object.fromEntries([...res].map(([k, v]) => [k, v.map((x) => +x.p50.toFixed(1))])),
       p99: Object.fromEntries([...res].map(([k, v]) => [k, v.map((x) => +x.p99.toFixed(1))])),
+      cpu: Object.fromEntries([...res].map(([k, v]) => [k, v.map((x) => +x.cpu.toFixed(1))])),
       tail: ratio(a.map((x) => x.p99), a.map((x) => x.p50), spread),
     };
     if (opts.compareRoot) {
       const b = res.get('old')!;
       rr.p50Ratio = ratio(a.map((x) => x.p50), b.map((x) => x.p50), spread);
       rr.p99Ratio = ratio(a.map((x) => x.p99), b.map((x) => x.p99), spread);
+      rr.cpuRatio = ratio(a.map((x) => x.cpu), b.map((x) => x.cpu), spread);
     }
     roundRows.push(rr);
     rows.push(row(what, all.get(names[0])!, wall));
@@ -215,13 +235,16 @@ export async function run(opts: BenchOptions & { iters?: number } = {}): Promise
     const ev = rows[2], tcp = rows[4];
     console.log(`event delivery p50 / TCP ping-pong p50: ${(ev.p50_us / tcp.p50_us).toFixed(2)}x (targets: ctl p50 <= 30 µs; event p50 <= 50 µs, p99 <= 250 µs)`);
     console.log(`\n${machineLine(rounds, spread)}`);
+    const ctl = spinControl();
+    console.log(`control: a bare 40 µs CPU spin here has p50 ${ctl.p50.toFixed(0)} µs, p99 ${ctl.p99.toFixed(0)} µs (p99/p50 ${(ctl.p99 / ctl.p50).toFixed(1)}): a tail below that is the machine's, not ours`);
     for (const r of roundRows) {
       const a = names[0];
-      console.log(`${r.what}: ${a} p50 ${median(r.p50[a]).toFixed(1)} µs, p99 ${median(r.p99[a]).toFixed(1)} µs (medians of ${rounds} rounds)`);
+      console.log(`${r.what}: ${a} p50 ${median(r.p50[a]).toFixed(1)} µs, p99 ${median(r.p99[a]).toFixed(1)} µs, cpu ${median(r.cpu[a]).toFixed(1)} µs/iteration (medians of ${rounds} rounds)`);
       const verdict = !r.tail.conclusive ? 'not judged' : r.tail.median <= 5 ? 'target met' : 'target missed';
       console.log(`  tail p99/p50 ${showRatio(r.tail, spread)} (target ≤ 5: ${verdict})`);
-      if (r.p50Ratio && r.p99Ratio) {
-        console.log(`  old p50 ${median(r.p50.old).toFixed(1)} µs, p99 ${median(r.p99.old).toFixed(1)} µs; new/old p50 ${showRatio(r.p50Ratio, spread)}, p99 ${showRatio(r.p99Ratio, spread)}`);
+      if (r.p50Ratio && r.p99Ratio && r.cpuRatio) {
+        console.log(`  old p50 ${median(r.p50.old).toFixed(1)} µs, p99 ${median(r.p99.old).toFixed(1)} µs, cpu ${median(r.cpu.old).toFixed(1)} µs/iteration`);
+        console.log(`  new/old p50 ${showRatio(r.p50Ratio, spread)}, p99 ${showRatio(r.p99Ratio, spread)}, cpu/iteration ${showRatio(r.cpuRatio, spread)}`);
       }
     }
   }
