@@ -3,12 +3,13 @@
 // `npm run bench -- --compare REF`: REF (any commit-ish) checked out in a temporary git
 // worktree beside this one, node_modules linked, compiled with tsc; the benches that
 // support it then run this tree ("new") against that build ("old") in alternating rounds.
-// The worktree is removed afterwards (`git worktree prune` cleans up after a crash).
+// The worktree and its temporary directory are removed afterwards (`git worktree prune`
+// cleans up after a crash).
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { TREE } from './servers.js';
 
 export interface Built { ref: string; commit: string; root: string; remove(): void }
@@ -21,6 +22,7 @@ export function buildRef(ref: string): Built {
   git('worktree', 'add', '--detach', root, commit);
   const remove = (): void => {
     try { git('worktree', 'remove', '--force', root); } catch (e) { console.error(`compare: ${(e as Error).message}`); }
+    rmSync(dirname(root), { recursive: true, force: true });
   };
   try {
     const nm = join(TREE, 'node_modules');
