@@ -50,6 +50,7 @@ export class Kernel {
     const c = normalize(cfg);
     const s = (this.state = new KState(c));
     s.hooks.wakeup = (p) => P.wakeup(s, p);
+    s.alloc.boot(s.m);
     s.note('boot', `ncores=${c.ncores} ll=${s.m.ll.join(',')} policy=${s.policy} grace=${s.graceNs} tick=${s.tickNs}`);
     armTick(s);
   }
