@@ -6,7 +6,7 @@ export { Kernel } from './kernel.js';
 export { KernelError } from './errors.js';
 export type { KState } from './state.js';
 export type { ProcView } from './proc.js';
-export type { ProcInfo, MachineInfo, TimeInfo, AlarmRow } from './views.js';
+export type { ProcInfo, MachineInfo, TimeInfo, AlarmRow, EvqRow } from './views.js';
 export type { Command, Op } from './commands.js';
 export { Clock } from './clock.js';
 export { ClockDriver, type DriverIO, type DriverStatus } from './driver.js';
