@@ -16,8 +16,10 @@ import { perr } from '../lib/9p/error.js';
 import { EINVAL } from '../lib/9p/errno.js';
 
 export const DEFAULT_LISTEN = 'tcp!127.0.0.1!5640';
-/** The default grace: long enough for a 2LS to hand a core back (CoreArbiter uses 10 ms). */
-export const DEFAULT_GRACE = '10ms';
+/** The default grace: none, Akaros's immediate preemption (schedule.c __core_request: "no
+ *  warning time for now - just an immediate preempt"). A grace period is an opt-in
+ *  extension (--grace, `grace` on /core/ctl). */
+export const DEFAULT_GRACE = '0';
 
 export interface BootOptions {
   cores?: number;
