@@ -322,3 +322,51 @@ t.test('#alarm: wakes a WAITING MCP, close, death, bounds, errors', (t) => {
   t.ok(!k.snapshot().pending || !(k.snapshot().pending as string[]).some((x) => /^alarm/.test(x)), 'and disarms them');
   t.end();
 });
+
+t.test('LL cores: never idle-listed, provisioned or granted; max_vcores counts CG cores', (t) => {
+  // corerequest.h:is_ll_core, corealloc_*.c:corealloc_init (LL cores skipped), schedule.c:
+  // provision_core (EBUSY for an LL core). Several LL cores (--ll) are our extension.
+  const k = checked({ ncores: 16, llCores: [0, 8] });
+  t.equal(k.machine().maxVcores, 14);
+  t.notOk(k.idleList().includes(8));
+  const A = k.createMcp('u');
+  t.equal(errno(() => k.prov('u', A, [8])), 'EBUSY');
+  k.want('u', A, 14);
+  t.notOk(k.granted(A).includes(8), 'every CG core but never 8');
+  t.equal(k.granted(A).length, 14);
+  t.end();
+});
+
+t.test('send_event: ROUNDROBIN, IPI only to a mapped vcore, ev_q mailbox posts set no notif_pending', (t) => {
+  // event.c:send_event (RR: ev_vcore + 1 mod num_vcores), try_notify (IPI, mapped only),
+  // post_ev_msg (no notif_pending) vs post_vc_msg (notif_pending).
+  const k = checked({ ncores: 8 });
+  const A = k.createMcp('u');
+  k.want('u', A, 3);
+  const n = () => [0, 1, 2].map((v) => /N/.test(row(k, A, v).flags) ? 1 : 0).join('');
+  k.ev('u', A, 'EV_SYSCALL', 'ucq');
+  k.notify('u', A, 'EV_SYSCALL');
+  t.equal(n(), '000', 'the ev_q\'s own mailbox: no notif_pending');
+  k.ev('u', A, 'EV_SYSCALL', 'ucq', 'ipi', 5);
+  k.notify('u', A, 'EV_SYSCALL');
+  t.equal(n(), '000', 'IPI to vcore 5, not mapped: nothing');
+  k.ev('u', A, 'EV_SYSCALL', 'ucq', 'ipi,roundrobin');
+  k.notify('u', A, 'EV_SYSCALL');
+  t.equal(n(), '010', 'round robin from ev_vcore 0: vcore 1');
+  k.notify('u', A, 'EV_SYSCALL');
+  t.equal(n(), '011');
+  k.notify('u', A, 'EV_SYSCALL');
+  t.equal(n(), '111', 'then vcore 0');
+  t.end();
+});
+
+t.test('serve: no grace unless asked (Akaros revokes at once)', async (t) => {
+  // schedule.c:__core_request: "sending no warning time for now - just an immediate preempt"
+  const { boot } = await import('../../cmd/boot.js');
+  const m = await boot({ listen: ['tcp!127.0.0.1!0'], paused: true, hostowner: 'eve' });
+  t.teardown(() => m.close());
+  t.equal(m.kernel.machine().graceNs, 0);
+  const g = await boot({ listen: ['tcp!127.0.0.1!0'], paused: true, hostowner: 'eve', grace: '10ms' });
+  t.teardown(() => g.close());
+  t.equal(g.kernel.machine().graceNs, 10_000_000, '--grace is the opt-in extension');
+});
