@@ -22,6 +22,17 @@ export interface Cmd<C> {
 
 export type Cmdtab<C> = readonly Cmd<C>[];
 
+/** Lines one ctl write may hold. Each line is a command and a write is applied in one
+ *  turn of the event loop, so this bounds the work one write can make the server do. */
+export const MAX_CTL_LINES = 1024;
+
+/** The number of lines `text` splits into (a trailing newline ends the last line). */
+export function lineCount(text: string): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return text.endsWith('\n') && n > 1 ? n - 1 : n;
+}
+
 /** One command line split into fields, or undefined for a blank line. */
 export function parseCmdLine(line: string): string[] | undefined {
   const f = tokenize(line);
@@ -50,6 +61,12 @@ function fullMatch(re: RegExp, s: string): boolean {
  *  a promise. `onError` sees the failing line (devices record it in `lasterr`). */
 export function runCmds<C>(tab: Cmdtab<C>, text: string, obj: C, caller: Caller,
   onError?: (err: P9Error, line: string) => void): void | Promise<void> {
+  const count = lineCount(text);
+  if (count > MAX_CTL_LINES) {
+    const e = perr(EINVAL, `ctl write of ${count} lines: at most ${MAX_CTL_LINES}`);
+    onError?.(e, '');
+    throw e;
+  }
   const lines = text.split('\n');
   if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
   const fail = (e: unknown, line: string): never => {

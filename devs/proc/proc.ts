@@ -53,7 +53,7 @@ export function createProcDevice(ctx: KCtx, hostowner: () => string): TableDevic
         ctlError: (ref, err) => ctx.recordError(ref.pid, err),
       },
       { name: 'user', kind: Quser, perm: 0o444, read: (ref) => `${ref.user}\n` },
-      { name: 'wait', kind: Qwait, perm: 0o444, open: (ref, caller) => waitOpen(ctx, ref, caller) },
+      { name: 'wait', kind: Qwait, perm: 0o400, open: (ref, caller) => waitOpen(ctx, ref, caller) },
     ],
   };
   const root: DirSpec<void> = {
