@@ -105,8 +105,8 @@ export function createConsDevice(opts: ConsOptions): ConsDevice {
     },
     { name: 'osversion', kind: Qosversion, perm: 0o444, read: () => `${osversion}\n` },
     { name: 'null', kind: Qnull, perm: 0o666, read: () => EMPTY, write: (_o, _c, data) => data.length },
-    { name: 'zero', kind: Qzero, perm: 0o444, open: byteSource((n) => Buffer.alloc(n)) },
-    { name: 'random', kind: Qrandom, perm: 0o444, open: byteSource((n) => randomBytes(n)) },
+    { name: 'zero', kind: Qzero, perm: 0o444, readOnly: true, open: byteSource((n) => Buffer.alloc(n)) },
+    { name: 'random', kind: Qrandom, perm: 0o444, readOnly: true, open: byteSource((n) => randomBytes(n)) },
     {
       name: 'kmesg', kind: Qkmesg, perm: 0o644,
       open: () => streamFile(new LogReader(log, 'start'), log.append ? (data) => {

@@ -57,8 +57,8 @@ export function procFiles(ctx: KCtx): FileSpec<ProcView>[] {
     { name: 'vcores', kind: Qvcores, perm: 0o444, read: (ref) => { ctx.sync(); return vcoresText(ctx, ref); } },
     // Reading consumes (an event goes to one reader; the owner's wait read reaps): the
     // owner's and the host owner's only, as Plan 9's /proc/N/wait (0400).
-    { name: 'events', kind: Qevents, perm: 0o400, open: (ref) => eventsOpen(ctx, ref) },
-    { name: 'wait', kind: Qwait, perm: 0o400, open: (ref, caller) => waitOpen(ctx, ref, caller) },
+    { name: 'events', kind: Qevents, perm: 0o400, readOnly: true, open: (ref) => eventsOpen(ctx, ref) },
+    { name: 'wait', kind: Qwait, perm: 0o400, readOnly: true, open: (ref, caller) => waitOpen(ctx, ref, caller) },
     { name: 'stat', kind: Qstat, perm: 0o444, read: (ref) => statText(ctx, ref) },
   ];
 }
