@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { EINVAL } from '../../lib/9p/errno.js';
 import { perr } from '../../lib/9p/error.js';
 import { DETAIL_MAX, clip } from '../../kern/log.js';
-import { MAX_CTL_LINES, lineCount } from '../lib/cmd.js';
+import { checkCtlSize } from '../lib/cmd.js';
 import {
   type Caller, type DirSpec, type FileSpec, type LogSource, LogReader, MemoryLog, type OpenFile,
   type ReadRequest, type TableDevice, defineDevice, streamFile,
@@ -54,11 +54,10 @@ function oneLine(data: Buffer): string {
   return data.toString('utf8').replace(/\r?\n$/, '');
 }
 
-/** A multi-line write (kmesg, ns) holds at most MAX_CTL_LINES lines, as a ctl write. */
+/** A multi-line write (kmesg, ns) is bounded as a ctl write is (devs/lib/cmd.ts). */
 function lines(data: Buffer, file: string): string[] {
   const text = data.toString('utf8');
-  const n = lineCount(text);
-  if (n > MAX_CTL_LINES) throw perr(EINVAL, `${file}: write of ${n} lines, at most ${MAX_CTL_LINES}`);
+  checkCtlSize(text, file);
   return text.split('\n');
 }
 

@@ -22,9 +22,20 @@ export interface Cmd<C> {
 
 export type Cmdtab<C> = readonly Cmd<C>[];
 
-/** Lines one ctl write may hold. Each line is a command and a write is applied in one
- *  turn of the event loop, so this bounds the work one write can make the server do. */
+/** Bytes and lines one ctl write may hold. A write is applied in one turn of the event
+ *  loop, each line a command: these bound the work one write can make the server do
+ *  (the whole write is refused, nothing applied). No command is longer than a few dozen
+ *  bytes; Linux's sysfs takes a page. */
+export const MAX_CTL_WRITE = 64 * 1024;
 export const MAX_CTL_LINES = 1024;
+
+/** EINVAL unless `text` is within MAX_CTL_WRITE bytes and MAX_CTL_LINES lines. */
+export function checkCtlSize(text: string, what = 'ctl'): void {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_CTL_WRITE) throw perr(EINVAL, `${what} write of ${bytes} bytes: at most ${MAX_CTL_WRITE}`);
+  const n = lineCount(text);
+  if (n > MAX_CTL_LINES) throw perr(EINVAL, `${what} write of ${n} lines: at most ${MAX_CTL_LINES}`);
+}
 
 /** The number of lines `text` splits into (a trailing newline ends the last line). */
 export function lineCount(text: string): number {
@@ -61,10 +72,10 @@ function fullMatch(re: RegExp, s: string): boolean {
  *  a promise. `onError` sees the failing line (devices record it in `lasterr`). */
 export function runCmds<C>(tab: Cmdtab<C>, text: string, obj: C, caller: Caller,
   onError?: (err: P9Error, line: string) => void): void | Promise<void> {
-  const count = lineCount(text);
-  if (count > MAX_CTL_LINES) {
-    const e = perr(EINVAL, `ctl write of ${count} lines: at most ${MAX_CTL_LINES}`);
-    onError?.(e, '');
+  try {
+    checkCtlSize(text);
+  } catch (e) {
+    onError?.(e as P9Error, '');
     throw e;
   }
   const lines = text.split('\n');
