@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 import t from 'tap';
 import { type Cmdtab, lookupCmd, runCmds } from '../../devs/dev.js';
+import { MAX_CTL_LINES, MAX_CTL_WRITE, lineCount } from '../../devs/lib/cmd.js';
 import { ERANGE } from '../../lib/9p/errno.js';
 import { P9Error, perr } from '../../lib/9p/error.js';
 import { fakeCaller, rejection } from './fake.js';
@@ -58,4 +59,28 @@ t.test('async handlers keep the order', async (t) => {
   t.ok(r instanceof Promise);
   t.equal(await rejection(r), 'EINVAL');
   t.same(o.log, ['cores 1', 'slow', 'cores 2']);
+});
+
+t.test('a ctl write is bounded: MAX_CTL_WRITE bytes, MAX_CTL_LINES lines, refused whole', async (t) => {
+  const o: Obj = { log: [] };
+  const seen: string[] = [];
+  const onErr = (e: P9Error) => { seen.push(e.detail ?? ''); };
+  t.equal(lineCount('a'), 1);
+  t.equal(lineCount('a\n'), 1);
+  t.equal(lineCount('a\nb'), 2);
+  t.equal(lineCount('\n\n'), 2);
+  t.equal(lineCount(''), 1);
+  runCmds(tab, 'kill\n'.repeat(MAX_CTL_LINES), o, c);
+  t.equal(o.log.length, MAX_CTL_LINES, 'exactly the limit is fine');
+  o.log = [];
+  let e = fails(() => runCmds(tab, 'kill\n'.repeat(MAX_CTL_LINES + 1), o, c, onErr));
+  t.equal(e.ename, 'EINVAL');
+  t.equal(e.detail, `ctl write of ${MAX_CTL_LINES + 1} lines: at most ${MAX_CTL_LINES}`);
+  t.same(o.log, [], 'nothing applied');
+  e = fails(() => runCmds(tab, `name ${'x'.repeat(MAX_CTL_WRITE)}`, o, c, onErr));
+  t.equal(e.ename, 'EINVAL');
+  t.match(e.detail, /bytes: at most 65536$/);
+  t.equal(seen.length, 2, 'the size errors reach ctlError too');
+  t.equal(MAX_CTL_WRITE, 65536);
+  t.equal(MAX_CTL_LINES, 1024);
 });
