@@ -22,10 +22,12 @@ export const LOG_MAX_BYTES = 4 << 20;
 const ELLIPSIS = '…';
 // C0 controls, DEL and C1 controls: each would let a text forge or hide lines.
 const CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
+const HAS_CONTROL = /[\x00-\x1f\x7f-\x9f]/;
 
 /** `s` as one safe line of at most `max` UTF-8 bytes: control characters become `\xHH`,
  *  and a longer text is cut (on a character boundary) and ends in '…'. */
 export function clip(s: string, max = DETAIL_MAX): string {
+  if (s.length * 3 <= max && !HAS_CONTROL.test(s)) return s;   // the common case: short, clean
   // Every UTF-16 unit is at least one UTF-8 byte: past `max` units the text is cut anyway.
   const out = s.slice(0, max).replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   if (s.length <= max && Buffer.byteLength(out) <= max) return out;
@@ -80,4 +82,5 @@ export class KernelLog {
   lines(): string[] { return this.since(0).map(formatLog); }
 }
 
-function recSize(r: LogRecord): number { return formatLog(r).length + 1; }
+/** formatLog(r).length + 1, without building the line. */
+function recSize(r: LogRecord): number { return String(r.t).length + r.kind.length + r.text.length + 3; }

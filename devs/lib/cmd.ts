@@ -22,20 +22,39 @@ export interface Cmd<C> {
 
 export type Cmdtab<C> = readonly Cmd<C>[];
 
-/** Bytes and lines one ctl write may hold. A write is applied in one turn of the event
- *  loop, each line a command: these bound the work one write can make the server do
- *  (the whole write is refused, nothing applied). No command is longer than a few dozen
- *  bytes; Linux's sysfs takes a page. */
+/** Bytes and lines one ctl write may hold, and bytes one line may hold. They bound the
+ *  work and memory one write can cost the server; past any of them the whole write is
+ *  refused, nothing applied. No command is longer than a few dozen bytes; Linux's sysfs
+ *  takes one page per write. */
 export const MAX_CTL_WRITE = 64 * 1024;
 export const MAX_CTL_LINES = 1024;
+export const MAX_CTL_LINE = 4096;
+/** A long write is applied in slices of this many lines or bytes, the event loop serving
+ *  other clients between slices (the write's reply comes after its last line). */
+export const CTL_SLICE_LINES = 64;
+export const CTL_SLICE_BYTES = 8192;
 
-/** EINVAL unless `text` is within MAX_CTL_WRITE bytes and MAX_CTL_LINES lines. */
+/** EINVAL unless `text` is within MAX_CTL_WRITE bytes and MAX_CTL_LINES lines of at
+ *  most MAX_CTL_LINE bytes. */
 export function checkCtlSize(text: string, what = 'ctl'): void {
   const bytes = Buffer.byteLength(text);
   if (bytes > MAX_CTL_WRITE) throw perr(EINVAL, `${what} write of ${bytes} bytes: at most ${MAX_CTL_WRITE}`);
   const n = lineCount(text);
   if (n > MAX_CTL_LINES) throw perr(EINVAL, `${what} write of ${n} lines: at most ${MAX_CTL_LINES}`);
+  if (bytes <= MAX_CTL_LINE) return;
+  for (let i = 0; i < text.length;) {
+    let j = text.indexOf('\n', i);
+    if (j < 0) j = text.length;
+    if (j - i > MAX_CTL_LINE / 3) {
+      const line = text.slice(i, j);
+      const lb = Buffer.byteLength(line);
+      if (lb > MAX_CTL_LINE) throw perr(EINVAL, `${what} line "${line.slice(0, 24)}…" of ${lb} bytes: at most ${MAX_CTL_LINE}`);
+    }
+    i = j + 1;
+  }
 }
+
+const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** The number of lines `text` splits into (a trailing newline ends the last line). */
 export function lineCount(text: string): number {
@@ -86,8 +105,16 @@ export function runCmds<C>(tab: Cmdtab<C>, text: string, obj: C, caller: Caller,
     throw pe;
   };
   let nonblank = 0;
+  let sliceLines = 0, sliceBytes = 0;
   const step = (i: number): void | Promise<void> => {
     for (; i < lines.length; i++) {
+      if (sliceLines >= CTL_SLICE_LINES || sliceBytes >= CTL_SLICE_BYTES) {
+        sliceLines = sliceBytes = 0;
+        const next = i;
+        return nextTurn().then(() => step(next));
+      }
+      sliceLines++;
+      sliceBytes += lines[i].length + 1;
       const line = lines[i].replace(/\r$/, '').trim();
       let r: void | Promise<void>;
       try {

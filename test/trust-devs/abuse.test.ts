@@ -7,7 +7,7 @@
 import t, { type Test } from 'tap';
 import { EACCES, EAGAIN, EINVAL, ENXIO, EPERM, ERANGE } from '../../lib/9p/errno.js';
 import { DETAIL_MAX, EVQ_MAX, NPROC_MAX, RECORD_MAX } from '../../kern/index.js';
-import { MAX_CTL_LINES, MAX_CTL_WRITE } from '../../devs/lib/cmd.js';
+import { MAX_CTL_LINE, MAX_CTL_LINES, MAX_CTL_WRITE } from '../../devs/lib/cmd.js';
 import { MAX_STEP_EVENTS } from '../../devs/sim/sim.js';
 import { type Conn, HOST, makeStack, type StackOptions } from '../devs/kernel/stack.js';
 
@@ -147,7 +147,9 @@ t.test('row 9: a failed ctl write with a 1 MiB line keeps at most a bounded deta
   // A 1 MiB line is refused by its size; the longest line a write may carry is clipped.
   t.equal((await alice.writeErr(`mcp/${a}/ctl`, `banana ${'x'.repeat(1 << 20)}`)).errno, EINVAL);
   t.match(await get(alice, `mcp/${a}/status`, 'lasterr'), /^ctl write of \d+ bytes: at most/);
-  const line = `banana ${'x'.repeat(MAX_CTL_WRITE - 8)}`;
+  t.equal((await alice.writeErr(`mcp/${a}/ctl`, `banana ${'x'.repeat(MAX_CTL_LINE)}`)).errno, EINVAL);
+  t.match(await get(alice, `mcp/${a}/status`, 'lasterr'), /^ctl line "banana x+…" of 4103 bytes: at most 4096$/);
+  const line = `banana ${'x'.repeat(MAX_CTL_LINE - 7)}`;
   await servedDuring(t, carol, async () => {
     for (let i = 0; i < 40; i++) await alice.writeErr(`mcp/${a}/ctl`, line);
   });
@@ -165,8 +167,9 @@ t.test('row 9: a failed ctl write with a 1 MiB line keeps at most a bounded deta
   // /dev/errstr as written by the session itself.
   await alice.write('dev/errstr', 'y'.repeat(1 << 20));
   t.ok(Buffer.byteLength(await alice.read('dev/errstr')) <= DETAIL_MAX + 1);
-  // A name with a 1 MiB argument: the kernel's own refusal is clipped the same way.
-  await alice.writeErr(`mcp/${a}/ctl`, `name ${'n'.repeat(1 << 20)}`);
+  // A long name: the kernel's own refusal is clipped the same way.
+  await alice.writeErr(`mcp/${a}/ctl`, `name ${'n'.repeat(MAX_CTL_LINE - 5)}`);
+  t.match(await get(alice, `mcp/${a}/status`, 'lasterr'), /^name n+…$/);
   t.ok(Buffer.byteLength((await get(alice, `mcp/${a}/status`, 'lasterr'))!) <= DETAIL_MAX);
 });
 
