@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
 // Issue 10's kernel-device abuses against a real server (`akaros serve`, a child process,
-// TCP loopback): for each, abusers run flat out for a while and a fresh client keeps
-// reading /dev/sysname; we report the server's peak RSS (VmHWM, a fresh server per abuse)
-// and the fresh client's round-trip p50/p99. Targets: RSS under 512 MB, p99 under 50 ms.
+// TCP loopback): for each, abusers (another child process, so their client-side work
+// does not share the measuring loop) run flat out while a fresh client keeps reading
+// /dev/sysname; we report the server's peak RSS (VmHWM, a fresh server per abuse) and the
+// fresh client's round-trip p50/p99. Targets: RSS under 512 MB, p99 under 50 ms.
 // Prints a table and writes bench/results/abuse-devs.json.
 // Run: node dist/bench/abuse-devs.js [--ms N] [abuse...]
 
@@ -189,15 +190,48 @@ interface Row {
   fresh_ops: number; abuse_ops: number; ok: boolean;
 }
 
+/** The abuser side (`--abuser NAME --port P`): set up, say `ready`, run until SIGTERM,
+ *  then print the number of operations done. */
+async function abuser(name: string, port: number): Promise<void> {
+  const a = ABUSES.find((x) => x.name === name);
+  if (!a) throw new Error(`no abuse ${name}`);
+  const step = await a.setup(port);
+  let stop = false;
+  let ops = 0;
+  const stopped = new Promise<void>((res) => process.once('SIGTERM', () => { stop = true; res(); }));
+  process.stdout.write('ready\n');
+  await Promise.all(Array.from({ length: a.workers }, async (_, w) => {
+    while (!stop) { await step(w); ops++; }
+  }));
+  await stopped;
+  for (const u of open.splice(0)) u.close();
+  process.stdout.write(`ops ${ops}\n`);
+}
+
+/** Runs the abuse in a child process; resolves once it is set up. */
+async function startAbuser(name: string, port: number): Promise<{ stop(): Promise<number> }> {
+  const proc = spawn(process.execPath, [fileURLToPath(import.meta.url), '--abuser', name, '--port', String(port)],
+    { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  proc.stdout!.on('data', (b: Buffer) => { out += b; });
+  await new Promise<void>((res, rej) => {
+    proc.stdout!.on('data', () => { if (out.includes('ready\n')) res(); });
+    proc.once('exit', (c) => rej(new Error(`abuser ${name} exited ${c}`)));
+  });
+  return {
+    stop: () => new Promise<number>((res) => {
+      const done = () => res(Number(/ops (\d+)/.exec(out)?.[1] ?? NaN));
+      if (proc.exitCode !== null || proc.signalCode !== null) { done(); return; }
+      proc.once('close', done);     // after its stdout has been read to the end
+      proc.kill('SIGTERM');
+    }),
+  };
+}
+
 async function runOne(a: Abuse, ms: number): Promise<Row> {
   const srv = await startServer();
   try {
-    const step = await a.setup(srv.port);
-    let stop = false;
-    let abuseOps = 0;
-    const workers = Array.from({ length: a.workers }, async (_, w) => {
-      while (!stop) { await step(w); abuseOps++; }
-    });
+    const ab = await startAbuser(a.name, srv.port);
     const carol = await User.attach(srv.port, 'carol');
     const f = await carol.c.root!.walk('dev/sysname');
     await f.open(OREAD);
@@ -208,8 +242,7 @@ async function runOne(a: Abuse, ms: number): Promise<Row> {
       await f.read(0n, 4096);
       lat.push(performance.now() - t0);
     }
-    stop = true;
-    await Promise.all(workers);
+    const abuseOps = await ab.stop();
     const rss = peakRssMb(srv.proc.pid!);
     lat.sort((x, y) => x - y);
     const pct = (p: number) => +lat[Math.min(lat.length - 1, Math.floor(lat.length * p))].toFixed(2);
@@ -239,7 +272,9 @@ export async function run(opts: { ms?: number; only?: string[] } = {}): Promise<
   return rows;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href && process.argv[2] === '--abuser') {
+  await abuser(process.argv[3], Number(process.argv[5]));
+} else if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const args = process.argv.slice(2);
   const i = args.indexOf('--ms');
   const ms = i >= 0 ? Number(args[i + 1]) : undefined;
