@@ -198,7 +198,8 @@ async function abuser(name: string, port: number): Promise<void> {
   const step = await a.setup(port);
   let stop = false;
   let ops = 0;
-  const stopped = new Promise<void>((res) => process.once('SIGTERM', () => { stop = true; res(); }));
+  const alive = setInterval(() => undefined, 1 << 30);   // a pending promise alone would let us exit
+  const stopped = new Promise<void>((res) => process.once('SIGTERM', () => { stop = true; clearInterval(alive); res(); }));
   process.stdout.write('ready\n');
   await Promise.all(Array.from({ length: a.workers }, async (_, w) => {
     while (!stop) { await step(w); ops++; }

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { EINVAL } from '../../lib/9p/errno.js';
 import { perr } from '../../lib/9p/error.js';
 import { DETAIL_MAX, clip } from '../../kern/log.js';
-import { checkCtlSize } from '../lib/cmd.js';
+import { checkCtlBytes, checkCtlSize } from '../lib/cmd.js';
 import {
   type Caller, type DirSpec, type FileSpec, type LogSource, LogReader, MemoryLog, type OpenFile,
   type ReadRequest, type TableDevice, defineDevice, streamFile,
@@ -56,6 +56,7 @@ function oneLine(data: Buffer): string {
 
 /** A multi-line write (kmesg, ns) is bounded as a ctl write is (devs/lib/cmd.ts). */
 function lines(data: Buffer, file: string): string[] {
+  checkCtlBytes(data.length, file);
   const text = data.toString('utf8');
   checkCtlSize(text, file);
   return text.split('\n');

@@ -38,7 +38,7 @@ export const CTL_SLICE_BYTES = 8192;
  *  most MAX_CTL_LINE bytes. */
 export function checkCtlSize(text: string, what = 'ctl'): void {
   const bytes = Buffer.byteLength(text);
-  if (bytes > MAX_CTL_WRITE) throw perr(EINVAL, `${what} write of ${bytes} bytes: at most ${MAX_CTL_WRITE}`);
+  checkCtlBytes(bytes, what);
   const n = lineCount(text);
   if (n > MAX_CTL_LINES) throw perr(EINVAL, `${what} write of ${n} lines: at most ${MAX_CTL_LINES}`);
   if (bytes <= MAX_CTL_LINE) return;
@@ -52,6 +52,11 @@ export function checkCtlSize(text: string, what = 'ctl'): void {
     }
     i = j + 1;
   }
+}
+
+/** EINVAL past MAX_CTL_WRITE: checked on the bytes, before anything decodes them. */
+export function checkCtlBytes(bytes: number, what = 'ctl'): void {
+  if (bytes > MAX_CTL_WRITE) throw perr(EINVAL, `${what} write of ${bytes} bytes: at most ${MAX_CTL_WRITE}`);
 }
 
 const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -87,11 +92,15 @@ function fullMatch(re: RegExp, s: string): boolean {
   return m !== null && m.index === 0 && m[0].length === s.length;
 }
 
-/** Runs every line of `text` through `tab` in order. Synchronous unless a handler returns
- *  a promise. `onError` sees the failing line (devices record it in `lasterr`). */
-export function runCmds<C>(tab: Cmdtab<C>, text: string, obj: C, caller: Caller,
+/** Runs every line of `text` (a write's bytes, or text) through `tab` in order.
+ *  Synchronous unless a handler returns a promise or the write takes several slices.
+ *  `onError` sees the failing line (devices record it in `lasterr`). */
+export function runCmds<C>(tab: Cmdtab<C>, data: string | Buffer, obj: C, caller: Caller,
   onError?: (err: P9Error, line: string) => void): void | Promise<void> {
+  let text: string;
   try {
+    if (typeof data !== 'string') checkCtlBytes(data.length);
+    text = typeof data === 'string' ? data : data.toString('utf8');
     checkCtlSize(text);
   } catch (e) {
     onError?.(e as P9Error, '');

@@ -250,7 +250,7 @@ class TextFile<C> implements OpenFile {
     if (f.ctl) {
       if (data.length === 0) return 0;
       const onErr = f.ctlError ? (e: P9Error, line: string) => f.ctlError!(this.node.obj, e, line) : undefined;
-      const r = runCmds(f.ctl, data.toString('utf8'), this.node.obj, this.caller, onErr);
+      const r = runCmds(f.ctl, data, this.node.obj, this.caller, onErr);
       return r ? r.then(() => data.length) : data.length;
     }
     if (!f.write) throw perr(EACCES, `${this.node.name} is read-only`);

@@ -76,7 +76,7 @@ class CloneFile implements OpenFile {
   write(_off: bigint, data: Buffer): number | Promise<number> {
     if (data.length === 0) return 0;
     const tab = mcpCtl(this.ctx);
-    const r = runCmds(tab, data.toString('utf8'), this.ref, this.caller,
+    const r = runCmds(tab, data, this.ref, this.caller,
       (e) => this.ctx.recordError(this.ref.pid, e));
     return r ? r.then(() => data.length) : data.length;
   }
