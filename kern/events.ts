@@ -70,6 +70,7 @@ function u64(x: number): string {
  *  event_msg fields as Akaros fills them, then our extensions, each prefixed x_. A bitmap
  *  delivery carries the type only; a ceq delivery arg2 (coalesced), arg3 and x_n (posts). */
 export function formatEvent(e: EventMsg): string {
+  if (e.kind === 'overflow') return `${e.seq} ${e.t} EV_OVERFLOW lost=${e.count}`;
   const head = `${e.seq} ${e.t} ${evName(e.type)}`;
   if (e.kind === 'bitmap') return head;
   const [a1, a2, a3, a4] = e.args;
@@ -84,6 +85,8 @@ export function mailboxOf(p: Proc): Mailbox {
     const mb = new Mailbox();
     mb.onTake = (m, empty) => {
       if (m.type === EV_EVENT) { const c = p.evq?.get(m.args[2]); if (c) c.alert = false; }
+      // events were lost, an EV_EVENT among them perhaps: the handler rechecks every queue
+      if (m.kind === 'overflow' && p.evq) for (const c of p.evq.values()) c.alert = false;
       // the reader is the process's handler: once drained nothing is pending (handle_events)
       if (empty) { for (const v of p.vc.vcs) v.notifPending = false; p.scpNotifPending = false; }
     };
@@ -167,6 +170,7 @@ export function sendEvent(s: KState, p: Proc, type: number, kvc: number, args: n
   }
   if (vc >= s.maxVcores && s.maxVcores > 0) { s.note('evdrop', `pid=${p.pid} ${evName(type)} vcore=${vc}`); return; }
   const mb = mailboxOf(p);
+  mb.limit = s.evqMax;
   const a = [(args[0] ?? 0) & 0xffff, (args[1] ?? 0) >>> 0, args[2] ?? 0, args[3] ?? 0] as EventMsg['args'];
   const msg = (kd: EventMsg['kind'], t: number, v: number, ar: EventMsg['args'], ext?: [string, number][]): EventMsg => {
     const m: EventMsg = { seq: s.evSeq++, t: s.clock.now, type: t, vcore: v, args: ar, count: 1, kind: kd };
@@ -200,7 +204,9 @@ export function sendEvent(s: KState, p: Proc, type: number, kvc: number, args: n
 export function postSelf(s: KState, p: Proc, type: number, vc: number): void {
   if (p.dead || p.state === DYING || p.state === DYING_ABORT) return;
   p.events++;
-  mailboxOf(p).post({ seq: s.evSeq++, t: s.clock.now, type, vcore: vc, args: [0, 0, 0, 0], count: 1, kind: 'ucq' });
+  const mb = mailboxOf(p);
+  mb.limit = s.evqMax;
+  mb.post({ seq: s.evSeq++, t: s.clock.now, type, vcore: vc, args: [0, 0, 0, 0], count: 1, kind: 'ucq' });
   setNotif(p, vc);
 }
 

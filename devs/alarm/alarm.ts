@@ -116,7 +116,8 @@ export function createAlarmDevice(ctx: KCtx, hostowner: () => string): TableDevi
         read: (r) => `${alarmOf(ctx, r).period}\n`,
         write: (r, caller, data) => writeHex(ctx, r, caller, data, 'period'),
       },
-      { name: 'count', kind: Qcount, perm: 0o440, denyErrno: EPERM, open: (r) => countOpen(ctx, r) },
+      // readOnly: no one writes count, the host owner included (EACCES, as every file without a write)
+      { name: 'count', kind: Qcount, perm: 0o440, denyErrno: EPERM, readOnly: true, open: (r) => countOpen(ctx, r) },
     ],
   };
   const procDir: DirSpec<ProcView> = {
