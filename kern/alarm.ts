@@ -27,7 +27,8 @@ function arm(s: KState, p: Proc, a: Alarm): void {
   a.handle = s.clock.schedule(Math.max(a.at, s.clock.now), () => fire(s, p, a), `alarm ${p.pid}/${a.id}`);
 }
 
-function fire(s: KState, p: Proc, a: Alarm): void {
+/** Alarm a of p goes off (the "alarm PID/ID" clock event). */
+export function fire(s: KState, p: Proc, a: Alarm): void {
   a.handle = -1;
   a.count++;
   if (a.period > 0) { a.at += a.period; arm(s, p, a); } else a.at = 0;

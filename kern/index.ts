@@ -14,4 +14,6 @@ export { KernelLog, formatLog, type LogRecord } from './log.js';
 export { Mailbox, type EventMsg } from './mailbox.js';
 export { formatEvent } from './events.js';
 export { checkInvariants } from './invariants.js';
+export { type KImage, IMAGE_VERSION } from './image.js';
+export type { StateConfig } from './state.js';
 export * from './types.js';

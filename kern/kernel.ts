@@ -26,6 +26,7 @@ import {
 import { sendEvent, mailboxOf, parseEvFlags } from './events.js';
 import { alarmCreate, alarmSet } from './alarm.js';
 import * as V from './views.js';
+import { captureImage, restoreImage, type KImage } from './image.js';
 
 /** Fill in the defaults and refuse a config the machine cannot be built from (EINVAL). */
 function normalize(cfg: KernelConfig): StateConfig {
@@ -45,9 +46,11 @@ function normalize(cfg: KernelConfig): StateConfig {
 export class Kernel {
   /** Everything the kernel knows (tests and benchmarks look inside; devices use the reads). */
   readonly state: KState;
+  /** The configuration the kernel was built from, defaults filled in. */
+  readonly config: StateConfig;
 
   constructor(cfg: KernelConfig = {}) {
-    const c = normalize(cfg);
+    const c = (this.config = normalize(cfg));
     const s = (this.state = new KState(c));
     s.hooks.wakeup = (p) => P.wakeup(s, p);
     s.note('boot', `ncores=${c.ncores} ll=${s.m.ll.join(',')} policy=${s.policy} grace=${s.graceNs} tick=${s.tickNs}`);
@@ -251,4 +254,20 @@ export class Kernel {
   onExit(pid: number, fn: (r: WaitRecord) => void): () => void { return P.onExit(this.state, pid, fn); }
   alarms(pid: number): V.AlarmRow[] { return V.alarmRows(this.state, pid); }
   snapshot(): Record<string, unknown> { return V.snapshot(this.state); }
+
+  // ---- images (durable snapshots) --------------------------------------------------------
+
+  /** A complete plain-data copy of the state (kern/image.ts), nothing shared with it. */
+  image(): KImage { return captureImage(this.state); }
+
+  /** Become the state `img` holds, in place (a kernel built from the same config): the
+   *  clock, the log, and every process that exists in both keep their objects. */
+  restore(img: KImage): void { restoreImage(this.state, img); }
+
+  /** A kernel built from `config` and restored from `img`. */
+  static fromImage(config: KernelConfig, img: KImage): Kernel {
+    const k = new Kernel(config);
+    k.restore(img);
+    return k;
+  }
 }
