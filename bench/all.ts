@@ -8,6 +8,7 @@ import { run as client } from './9p-client-diod.js';
 import { run as srv } from './srv-read.js';
 import { run as ksched } from './kern-ksched.js';
 import { run as devs } from './devs-roundtrip.js';
+import { run as wal } from './wal.js';
 
 const benches: [string, () => Promise<unknown>][] = [
   ['9p-codec', () => codec()],
@@ -15,6 +16,7 @@ const benches: [string, () => Promise<unknown>][] = [
   ['srv-read', () => srv()],
   ['kern-ksched', async () => ksched()],
   ['devs-roundtrip', () => devs()],
+  ['wal', () => wal()],
 ];
 
 const only = process.argv.slice(2);
