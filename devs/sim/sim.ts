@@ -17,6 +17,8 @@ export const MAX_SPEED = 1e9;
 export interface SimOptions {
   /** The seed the kernel was booted with (what `ctl` reads until `seed N`). */
   seed?: number;
+  /** Where the seed is kept, if not in the device (a durable machine's settings). */
+  state?: { seed: number };
 }
 
 export function parseSpeed(s: string): number {
@@ -33,7 +35,8 @@ function driverStatus(ctx: KCtx, d: ClockDriver | undefined) {
 
 export function createSimDevice(ctx: KCtx, hostowner: () => string, opts: SimOptions = {}): TableDevice<void> {
   const d = ctx.driver;
-  let seed = opts.seed ?? 1;
+  const st = opts.state ?? { seed: opts.seed ?? 1 };
+  const p = ctx.persist;
   const needDriver = (verb: string): ClockDriver => {
     if (!d) throw perr(EINVAL, `${verb}: no real-time driver (the clock only steps)`);
     return d;
@@ -45,11 +48,11 @@ export function createSimDevice(ctx: KCtx, hostowner: () => string, opts: SimOpt
   };
 
   const ctl: Cmdtab<void> = [
-    { verb: 'pause', args: 0, fn: (_a, _o, c) => { host(c, 'pause'); needDriver('pause').pause(); } },
-    { verb: 'resume', args: 0, fn: (_a, _o, c) => { host(c, 'resume'); needDriver('resume').resume(); } },
+    { verb: 'pause', args: 0, fn: (_a, _o, c) => { host(c, 'pause'); needDriver('pause').pause(); p?.set('mode', 'paused'); } },
+    { verb: 'resume', args: 0, fn: (_a, _o, c) => { host(c, 'resume'); needDriver('resume').resume(); p?.set('mode', 'running'); } },
     {
       verb: 'speed', args: 1,
-      fn: (a, _o, c) => { host(c, 'speed'); const x = parseSpeed(a[0]); needDriver('speed').setSpeed(x); },
+      fn: (a, _o, c) => { host(c, 'speed'); const x = parseSpeed(a[0]); needDriver('speed').setSpeed(x); p?.set('speed', x); },
     },
     {
       verb: 'step', args: 1,
@@ -58,8 +61,7 @@ export function createSimDevice(ctx: KCtx, hostowner: () => string, opts: SimOpt
         const ns = parseDuration(a[0]);
         if (ns > BigInt(Number.MAX_SAFE_INTEGER)) throw perr(ERANGE, `step ${a[0]}: too large`);
         // The driver keeps real-time mode's anchor in step; without one, the kernel steps.
-        if (d) d.step(Number(ns));
-        else ctx.act((k) => k.step(ctx.user(c), Number(ns)));
+        if (d) { d.step(Number(ns)); p?.time(); } else ctx.act((k) => k.step(ctx.user(c), Number(ns)));
       },
     },
     {
@@ -67,7 +69,8 @@ export function createSimDevice(ctx: KCtx, hostowner: () => string, opts: SimOpt
       fn: (a, _o, c) => {
         const n = parseUint(a[0], 0xffffffff, 'seed');
         ctx.act((k) => k.seed(ctx.user(c), n));
-        seed = n;
+        st.seed = n;
+        p?.set('seed', n);
       },
     },
   ];
@@ -80,7 +83,7 @@ export function createSimDevice(ctx: KCtx, hostowner: () => string, opts: SimOpt
           name: 'ctl', kind: Qctl, perm: 0o664, denyErrno: EPERM, ctl,
           read: () => {
             const s = driverStatus(ctx, d);
-            return keyed([['mode', s.mode], ['speed', s.speed], ['seed', seed]]);
+            return keyed([['mode', s.mode], ['speed', s.speed], ['seed', st.seed]]);
           },
         },
         {
@@ -90,7 +93,7 @@ export function createSimDevice(ctx: KCtx, hostowner: () => string, opts: SimOpt
             const next = ctx.k.clock.nextTime();
             return keyed([
               ['mode', s.mode], ['speed', s.speed], ['now', s.now], ['lag', s.lag], ['events', s.eventsRun],
-              ['next', next === Infinity ? '-' : next], ['seed', seed],
+              ['next', next === Infinity ? '-' : next], ['seed', st.seed],
             ]);
           },
         },
