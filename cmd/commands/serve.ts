@@ -39,6 +39,7 @@ The machine's state (processes, provisioning, settings, the kernel log, virtual 
     state: Flags.string({ summary: `State directory (default ${defaultStateDir()}).`, exclusive: ['ephemeral'] }),
     ephemeral: Flags.boolean({ summary: 'Keep no state: nothing is read or written on disk.', exclusive: ['state', 'fresh', 'recover'] }),
     fresh: Flags.boolean({ summary: 'Discard the saved state and start a new machine.' }),
+    'snapshot-records': Flags.integer({ summary: 'Snapshot the state every N journal records (default 100000).', min: 1 }),
     recover: Flags.boolean({ summary: 'Start from the longest valid part of a damaged state (and say what was dropped) instead of refusing.' }),
   };
 
@@ -49,6 +50,7 @@ The machine's state (processes, provisioning, settings, the kernel log, virtual 
       grace: flags.grace, tick: flags.tick, hostowner: flags.hostowner, listen: flags.listen,
       paused: flags.paused, seed: flags.seed, namespace: flags.namespace, sysname: flags.sysname,
       state: flags.ephemeral ? undefined : (flags.state ?? defaultStateDir()), fresh: flags.fresh, recover: flags.recover,
+      stateStore: flags['snapshot-records'] ? { snapshotRecords: flags['snapshot-records'] } : undefined,
     };
     let m: Awaited<ReturnType<typeof boot>>;
     try {
@@ -60,10 +62,8 @@ The machine's state (processes, provisioning, settings, the kernel log, virtual 
       const usage = e instanceof P9Error && !['EIO', 'EBUSY', 'ENOSPC'].includes(e.ename);
       throw new Errors.ExitError(usage ? 2 : 1);
     }
-    for (const a of m.addresses) process.stdout.write(`akaros: serving 9P on ${a}\n`);
-    process.stdout.write('mount it with:\n');
-    for (const h of m.mountHints()) process.stdout.write(`  ${h}\n`);
-    await new Promise<void>((resolve) => {
+    // The handlers are in place before anyone is told where we listen.
+    const stopped = new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
@@ -77,6 +77,10 @@ The machine's state (processes, provisioning, settings, the kernel log, virtual 
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
+    for (const a of m.addresses) process.stdout.write(`akaros: serving 9P on ${a}\n`);
+    process.stdout.write('mount it with:\n');
+    for (const h of m.mountHints()) process.stdout.write(`  ${h}\n`);
+    await stopped;
     await m.close();
     process.stdout.write('akaros: stopped\n');
     return { addresses: m.addresses, mount: m.mountHints() };

@@ -39,8 +39,8 @@ t.test('capture -> restore -> capture gives the same image', (t) => {
     const r = Kernel.fromImage(k.config, roundTrip(img));
     checkInvariants(r);
     if (Buffer.compare(bytes(r.image()), bytes(img)) !== 0) throw new Error('images differ');
-  }), { numRuns: 150, seed: 11, endOnFailure: true });
-  t.pass('150 runs');
+  }), { numRuns: 100, seed: 11, endOnFailure: true });
+  t.pass('100 runs');
   t.end();
 });
 
@@ -56,8 +56,8 @@ t.test('a restored kernel and the original stay identical under the same continu
       if (Buffer.compare(bytes(r.image()), bytes(k.image())) !== 0) throw new Error('states diverged');
       if (r.log.lines().join('\n') !== k.log.lines().join('\n')) throw new Error('logs diverged');
       if (r.rand() !== k.rand()) throw new Error('PRNGs diverged');
-    }), { numRuns: 150, seed: 12, endOnFailure: true });
-  t.pass('150 runs');
+    }), { numRuns: 100, seed: 12, endOnFailure: true });
+  t.pass('100 runs');
   t.end();
 });
 
