@@ -19,6 +19,7 @@ import type { Device } from '../types.js';
 import { JournaledKernel } from './jkernel.js';
 import { Journal, type JournalBase } from './journal.js';
 import { checkSnapshot, replayRecord, SNAPSHOT_VERSION, validSettings, type Rec, type Snapshot } from './records.js';
+import { snapName } from '../../lib/wal/format.js';
 import { durableDevice } from './durable.js';
 
 /** The parts of the machine a saved state fixes: a start that names them must agree. */
@@ -51,6 +52,8 @@ export interface DurableMachine {
   report: RecoveryReport;
   /** True when the directory held no state. */
   created: boolean;
+  /** How long the snapshot written after a long replay took (0 if none), in ms. */
+  timing: { snapshotMs: number };
   /** Lines describing the recovery (also in the kernel log, as `state` records). */
   lines: string[];
   /** Let a rollback refresh the devices, and wrap them so replies wait for the disk. */
@@ -59,7 +62,7 @@ export interface DurableMachine {
   close(): Promise<void>;
 }
 
-/** Snapshot records below this many replayed at start make no snapshot at once. */
+/** A start that replays this many records or more writes a snapshot at once. */
 const SNAPSHOT_AFTER_REPLAY = 10_000;
 
 const STORE_DEFAULTS: StoreOptions = { snapshotRecords: 100_000 };
@@ -137,81 +140,83 @@ export async function openMachine(dir: string, o: OpenOptions): Promise<DurableM
 }
 
 async function openOnce(dir: string, o: OpenOptions, fsl: FsLayer, log: (line: string) => void): Promise<DurableMachine> {
-  const st = await Store.open(dir, { ...STORE_DEFAULTS, ...o.store, fs: fsl, recover: !!o.recover, log });
+  const refuse = (msg: string, snapFile?: string): never => { throw new StartError(snapFile, `state ${dir}: ${msg}`); };
+  // Built as recovery goes: from the snapshot it starts from, or from the journal's boot
+  // record; then every record after it is replayed as it is read (nothing is collected).
+  let m: { k: JournaledKernel; settings: NodeSettings } | undefined;
+  let replayed = 0;
+  const base = (snapshot: unknown, covers: number): void => {
+    if (snapshot === undefined) return;
+    const file = snapName(covers);
+    let snap: Snapshot;
+    try {
+      snap = checkSnapshot(snapshot);
+    } catch (e) {
+      return refuse(`${file} at offset 32: ${(e as Error).message}`, file);
+    }
+    const k = new JournaledKernel(snap.config);
+    try {
+      k.restore(snap.kernel);
+      checkInvariants(k);
+    } catch (e) {
+      return refuse(`${file} at offset 32: the kernel state does not check out: ${(e as Error).message}`, file);
+    }
+    m = { k, settings: { ...snap.settings } };
+  };
+  const replay = (r: unknown, seq: number): void => {
+    if (!m) {
+      if (seq !== 0 || !Array.isArray(r) || r[0] !== 'b' || !validSettings(r[2])) return refuse(`record ${seq}: the journal does not start with a boot record`);
+      m = { k: new JournaledKernel(r[1] as KernelConfig), settings: { ...(r[2] as NodeSettings) } };
+      return;
+    }
+    try {
+      replayRecord(m, r);
+    } catch (e) {
+      return refuse(`record ${seq} does not replay: ${e instanceof Error ? e.message : String(e)} `
+        + '(the journal was written by another version, or the kernel changed: start with --fresh to discard it)');
+    }
+    replayed++;
+  };
+  const st = await Store.open(dir, { ...STORE_DEFAULTS, ...o.store, fs: fsl, recover: !!o.recover, log, base, replay });
   let journal: Journal | undefined;
   try {
-    const rec = st.recovered;
-    const records = rec.records as Rec[];
-    let k: JournaledKernel;
-    let settings: NodeSettings;
-    let base: Snapshot;
-    let first = 0;          // index of the first record to replay
     let created = false;
-    const refuse = (msg: string, snapFile?: string): never => { throw new StartError(snapFile, `state ${dir}: ${msg}`); };
-    if (rec.snapshot !== undefined) {
-      const file = rec.snapshotFile;
-      let snap: Snapshot;
-      try {
-        snap = checkSnapshot(rec.snapshot);
-      } catch (e) {
-        return refuse(`${file} at offset 32: ${(e as Error).message}`, file);
-      }
-      k = new JournaledKernel(snap.config);
-      try {
-        k.restore(snap.kernel);
-        checkInvariants(k);
-      } catch (e) {
-        return refuse(`${file} at offset 32: the kernel state does not check out: ${(e as Error).message}`, file);
-      }
-      settings = { ...snap.settings };
-      base = snap;
-    } else if (records.length > 0) {
-      const b = records[0];
-      if (!Array.isArray(b) || b[0] !== 'b' || !validSettings(b[2])) return refuse('the journal does not start with a boot record (record 0)');
-      k = new JournaledKernel(b[1]);
-      settings = { ...b[2] };
-      base = { v: SNAPSHOT_VERSION, config: k.config, settings: { ...settings }, kernel: k.image() };
-      first = 1;
-    } else {
-      k = new JournaledKernel(o.config);
-      settings = { ...o.settings };
-      base = { v: SNAPSHOT_VERSION, config: k.config, settings: { ...settings }, kernel: k.image() };
-      await st.append(['b', k.config, settings] satisfies Rec);
+    if (!m) {
+      // an empty directory: a new machine, its configuration the journal's first record
+      const k = new JournaledKernel(o.config);
+      m = { k, settings: { ...o.settings } };
+      await st.append(['b', k.config, m.settings] satisfies Rec);
       created = true;
     }
+    const { k, settings } = m;
     const diff = sameShape(k.config, o.shape ?? {});
     if (diff.length) {
       throw perr(EINVAL, `state ${dir} holds another machine: ${diff.join(', ')}; start with those flags, or --fresh (or another --state) for a new one`);
     }
-    const covers = rec.report.snapshotCovers;
-    const m = { k, settings };
-    for (let i = first; i < records.length; i++) {
-      try {
-        replayRecord(m, records[i]);
-      } catch (e) {
-        return refuse(`record ${covers + i} does not replay: ${e instanceof Error ? e.message : String(e)} `
-          + '(the journal was written by another version, or the kernel changed: start with --fresh to discard it)');
-      }
-    }
     try {
       checkInvariants(k);
     } catch (e) {
-      return refuse(`after replaying ${records.length - first} records: ${(e as Error).message}`);
+      return refuse(`after replaying ${replayed} records: ${(e as Error).message}`);
     }
-    const durable = records.map((r, i) => ({ seq: covers + i, rec: r })).slice(first);
-    const jbase: JournalBase = { snapshot: base, covers: covers + first, records: durable };
+    // The rollback base: the state now (what the disk holds), nothing after it yet.
+    const jbase: JournalBase = {
+      snapshot: { v: SNAPSHOT_VERSION, config: k.config, settings: { ...settings }, kernel: k.image() },
+      covers: st.stats.nextSeq, records: [],
+    };
     journal = new Journal(st, k, settings, jbase, log);
-    const replayed = records.length - first;
-    const lines = describe(dir, rec.report, replayed, created);
+    const lines = describe(dir, st.recovered.report, replayed, created);
     for (const l of lines) {
       k.log.add(k.now(), 'state', l);
       journal.note('state', l);
     }
     await journal.barrier();
+    // a long journal is replayed once: the next start begins from here
+    const s0 = performance.now();
     if (replayed >= SNAPSHOT_AFTER_REPLAY) await journal.snapshot();
+    const timing = { snapshotMs: replayed >= SNAPSHOT_AFTER_REPLAY ? performance.now() - s0 : 0 };
     const j = journal;
     return {
-      dir, kernel: k, settings, journal: j, report: rec.report, created, lines,
+      dir, kernel: k, settings, journal: j, report: st.recovered.report, created, lines, timing,
       attach: (devs) => {
         j.onRestored = () => refresh(devs, k, settings);
         return devs.devices.map((d) => durableDevice(d, j));
