@@ -228,6 +228,8 @@ export function restoreImage(s: KState, img: KImage): void {
   if (!img || img.v !== IMAGE_VERSION) throw new Error(`kernel image: version ${img?.v}, this kernel reads ${IMAGE_VERSION}`);
   const e = img.state as Obj & Record<string, Enc>;
   if (e.$ !== 'KState') throw new Error('kernel image: not a kernel state');
+  const n = (e.m as Enc)?.n;
+  if (n !== s.m.n || e.hostowner !== s.hostowner) throw new Error(`kernel image: of a ${n}-core machine (host owner ${String(e.hostowner)}), not this ${s.m.n}-core one (${s.hostowner})`);
   const old = new Map(s.procs);
   const { procs: procsEnc, ...rest } = e;
   into(s as unknown as Obj, rest);

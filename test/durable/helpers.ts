@@ -36,9 +36,9 @@ export interface Served {
 
 /** `akaros serve ARGS --listen tcp!127.0.0.1!0`; `ready` resolves with the address, or
  *  rejects if it exits first. */
-export function serve(args: string[]): Served {
+export function serve(args: string[], env: NodeJS.ProcessEnv = {}): Served {
   const p = spawn(process.execPath, [BIN, 'serve', '--listen', 'tcp!127.0.0.1!0', ...args],
-    { env: { ...process.env, NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    { env: { ...process.env, NODE_ENV: 'production', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '', err = '';
   const s: Served = {
     p, address: '',

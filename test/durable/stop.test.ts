@@ -7,6 +7,8 @@
 // same virtual time, a running one running from where it stopped.
 
 import t from 'tap';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { dial, readUntil, serve, tempDir } from './helpers.js';
 
 const H = 'eve';
@@ -85,13 +87,16 @@ t.test('SIGTERM with blocked readers; restart restores the machine', async (t) =
   t.equal((await s3.done).code, 0, 'SIGINT stops it cleanly too');
 });
 
-t.test('a saved state fixes the machine', async (t) => {
+t.test('the default place; a saved state fixes the machine', async (t) => {
   t.setTimeout(200_000);
-  const dir = tempDir(t);
-  const s1 = serve(['--state', dir, '--hostowner', H, '--cores', '8']);
+  const xdg = tempDir(t, 'xdg-state');
+  const dir = join(xdg, 'akaros');
+  const s1 = serve(['--hostowner', H, '--cores', '8'], { XDG_STATE_HOME: xdg });
   await s1.ready;
+  t.match(s1.stderr(), `state ${dir}: new`, 'without --state: $XDG_STATE_HOME/akaros');
   s1.p.kill('SIGTERM');
   t.equal((await s1.done).code, 0);
+  t.ok(readdirSync(dir).some((n) => n.startsWith('snapshot.')), 'the final snapshot is there');
   const s2 = serve(['--state', dir, '--cores', '16']);
   await t.rejects(s2.ready, 'another core count is refused');
   t.equal((await s2.done).code, 2);
