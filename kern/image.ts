@@ -10,9 +10,12 @@
 // closures (rebuilt from their tags by revive.ts), the wakeup hook.
 //
 // Encoding (msgpack-friendly): primitives and arrays as they are (a hole or undefined as
-// {$:'u'}); every other object as a tagged object whose key `$` names what it is:
+// {$:'u'}); every other object as a tagged object whose key `$` says what it is:
 // {$:'Map', e:[k, v, ...]}, {$:'Set', e:[...]}, {$:'Float64Array', b:bytes} (any typed
-// array), {$:'o', ...fields} (a plain object), {$:CLASS, ...fields} (a registered class).
+// array), {$:N, v:[values...]} for a plain object or a registered class instance, where
+// N indexes the image's `shapes` table ([tag, keys]: the class name or 'o', and its field
+// names, written once however many objects share them), and {$:'rows', k:keys, v:flat}
+// for a long array of plain objects with the same keys (log records).
 //
 // Restoring in place keeps the identity of the objects others hold: the clock (the
 // driver's), the log (readers' subscriptions), each Proc that exists before and after
@@ -33,11 +36,13 @@ import { mailboxOf } from './events.js';
 import { reviver } from './revive.js';
 
 /** Bumped when the encoding (not the state's fields) changes meaning. */
-export const IMAGE_VERSION = 1;
+export const IMAGE_VERSION = 2;
 
 export interface KImage {
   v: number;
-  /** The encoded KState ({$:'KState', ...fields}). */
+  /** [tag, field names] of every object shape the image holds. */
+  shapes: [string, string[]][];
+  /** The encoded KState. */
   state: Enc;
 }
 
@@ -78,6 +83,26 @@ function fail(what: string): never {
   throw new Error(`kernel image: ${path}: ${what}`);
 }
 
+/** The shapes of the image being captured (capture is synchronous: one at a time). */
+let shapes: [string, string[]][] = [];
+const shapeIds = new Map<object | null, { keys: string[]; id: number }[]>();
+
+function shapeOf(proto: object | null, tag: string, keys: string[]): number {
+  let list = shapeIds.get(proto);
+  if (!list) shapeIds.set(proto, (list = []));
+  for (const s of list) {
+    const k = s.keys;
+    if (k.length !== keys.length) continue;
+    let same = true;
+    for (let i = 0; i < k.length; i++) if (k[i] !== keys[i]) { same = false; break; }
+    if (same) return s.id;
+  }
+  const id = shapes.length;
+  shapes.push([tag, keys]);
+  list.push({ keys, id });
+  return id;
+}
+
 function enc(v: unknown): Enc {
   if (v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
   if (v === undefined) return U;
@@ -97,10 +122,10 @@ function enc(v: unknown): Enc {
   }
   if (v instanceof Set) return { $: 'Set', e: [...v].map((x) => enc(x)) };
   const proto = Object.getPrototypeOf(v);
-  if (proto === Object.prototype || proto === null) return fields(v as Obj, 'o', undefined);
+  if (proto === Object.prototype || proto === null) return fields(v as Obj, proto, 'o', undefined);
   const name = NAME_OF.get(proto);
   if (!name) fail(`holds an instance of unregistered class ${(v as object).constructor?.name ?? '?'} (register it in kern/image.ts)`);
-  return fields(v as Obj, name, SKIP[name]);
+  return fields(v as Obj, proto, name, SKIP[name]);
 }
 
 function encArray(v: unknown[]): Enc[] {
@@ -109,18 +134,19 @@ function encArray(v: unknown[]): Enc[] {
   return out;
 }
 
-function fields(o: Obj, tag: string, skip: Record<string, unknown> | undefined): Enc {
-  const out: Obj = { $: tag };
-  for (const key of Object.keys(o)) {
-    if (skip && key in skip) continue;
-    if (key === '$') fail('a field named "$"');
+function fields(o: Obj, proto: object | null, tag: string, skip: Record<string, unknown> | undefined): Enc {
+  let keys = Object.keys(o);
+  if (skip) keys = keys.filter((key) => !(key in skip));
+  const vals = new Array(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
     const x = o[key];
     where.push(key);
     if (typeof x === 'function') fail('is a function (not state: list it in SKIP in kern/image.ts)');
-    out[key] = enc(x);
+    vals[i] = enc(x);
     where.pop();
   }
-  return out;
+  return { $: shapeOf(proto, tag, keys), v: vals };
 }
 
 /** A long array of plain objects with the same keys (log records, messages) as columns:
@@ -147,6 +173,9 @@ function rows(v: unknown[]): Enc | undefined {
   return { $: 'rows', k: keys, v: flat };
 }
 
+/** The shapes of the image being restored. */
+let decShapes: [string, string[]][] = [];
+
 function dec(e: Enc): unknown {
   if (e === null || typeof e !== 'object') return e;
   if (Array.isArray(e)) {
@@ -154,7 +183,22 @@ function dec(e: Enc): unknown {
     for (let i = 0; i < e.length; i++) out[i] = dec(e[i]);
     return out;
   }
-  const tag = e.$ as string;
+  const tag = e.$ as string | number;
+  if (typeof tag === 'number') {
+    const [name, keys] = decShapes[tag];
+    const vals = e.v as Enc[];
+    let o: Obj;
+    if (name === 'o') o = {};
+    else {
+      const proto = CLASSES[name];
+      if (!proto) throw new Error(`kernel image: unknown class ${name}`);
+      o = Object.create(proto) as Obj;
+      const skip = SKIP[name];
+      if (skip) for (const [key, init] of Object.entries(skip)) o[key] = init();
+    }
+    for (let i = 0; i < keys.length; i++) o[keys[i]] = dec(vals[i]);
+    return o;
+  }
   if (tag === 'u') return undefined;
   if (tag === 'rows') {
     const keys = e.k as string[], flat = e.v as Enc[], n = keys.length;
@@ -176,31 +220,34 @@ function dec(e: Enc): unknown {
   const T = TYPED[tag];
   // a copy: a decoded Buffer may be a view into a larger pool (and Buffer#slice does not copy)
   if (T) return new T(new Uint8Array(e.b as Uint8Array).buffer);
-  if (tag === 'o') {
-    const o: Obj = {};
-    for (const key of Object.keys(e)) if (key !== '$') o[key] = dec(e[key]);
-    return o;
-  }
-  const proto = CLASSES[tag];
-  if (!proto) throw new Error(`kernel image: unknown class ${tag}`);
-  const o = Object.create(proto) as Obj;
-  const skip = SKIP[tag];
-  if (skip) for (const [key, init] of Object.entries(skip)) o[key] = init();
-  for (const key of Object.keys(e)) if (key !== '$') o[key] = dec(e[key]);
-  return o;
+  throw new Error(`kernel image: unknown tag ${String(tag)}`);
+}
+
+/** The class name of an encoded instance ('o' for a plain object), or undefined. */
+function classOf(e: Enc): string | undefined {
+  return e !== null && typeof e === 'object' && typeof e.$ === 'number' ? decShapes[e.$][0] : undefined;
+}
+
+/** A field of an encoded instance, by name. */
+function field(e: Enc, key: string): Enc {
+  const keys = decShapes[e.$][1];
+  const i = keys.indexOf(key);
+  return i < 0 ? undefined : e.v[i];
 }
 
 /** Field by field into an existing object of the same class, keeping the identity of
  *  nested objects of the same class (and the skipped, non-state fields). */
-function into(target: Obj, e: Enc): void {
-  for (const key of Object.keys(e)) {
-    if (key === '$') continue;
-    const x = e[key];
+function into(target: Obj, e: Enc, except?: string): void {
+  const keys = decShapes[e.$][1], vals = e.v as Enc[];
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (key === except) continue;
+    const x = vals[i];
     const cur = target[key];
     if (x !== null && typeof x === 'object' && !Array.isArray(x) && cur !== null && typeof cur === 'object') {
-      const tag = x.$ as string;
-      if (CLASSES[tag] && Object.getPrototypeOf(cur) === CLASSES[tag]) { into(cur as Obj, x); continue; }
-      const T = TYPED[tag];
+      const cls = classOf(x);
+      if (cls && cls !== 'o' && Object.getPrototypeOf(cur) === CLASSES[cls]) { into(cur as Obj, x); continue; }
+      const T = TYPED[x.$ as string];
       if (T && cur instanceof T && (cur as ArrayBufferView).byteLength === (x.b as Uint8Array).byteLength) {
         new Uint8Array(cur.buffer, cur.byteOffset, cur.byteLength).set(x.b as Uint8Array);
         continue;
@@ -215,7 +262,15 @@ export function captureImage(s: KState): KImage {
   s.clock.checkRevivable((tag) => reviver(tag) !== undefined);
   where.length = 0;
   where.push('state');
-  return { v: IMAGE_VERSION, state: enc(s) };
+  shapes = [];
+  shapeIds.clear();
+  try {
+    const state = enc(s);
+    return { v: IMAGE_VERSION, shapes, state };
+  } finally {
+    shapes = [];
+    shapeIds.clear();
+  }
 }
 
 /**
@@ -226,21 +281,29 @@ export function captureImage(s: KState): KImage {
  */
 export function restoreImage(s: KState, img: KImage): void {
   if (!img || img.v !== IMAGE_VERSION) throw new Error(`kernel image: version ${img?.v}, this kernel reads ${IMAGE_VERSION}`);
-  const e = img.state as Obj & Record<string, Enc>;
-  if (e.$ !== 'KState') throw new Error('kernel image: not a kernel state');
-  const n = (e.m as Enc)?.n;
-  if (n !== s.m.n || e.hostowner !== s.hostowner) throw new Error(`kernel image: of a ${n}-core machine (host owner ${String(e.hostowner)}), not this ${s.m.n}-core one (${s.hostowner})`);
+  decShapes = img.shapes;
+  try {
+    restoreState(s, img.state);
+  } finally {
+    decShapes = [];
+  }
+}
+
+function restoreState(s: KState, e: Enc): void {
+  if (classOf(e) !== 'KState') throw new Error('kernel image: not a kernel state');
+  const n = field(field(e, 'm'), 'n');
+  const owner = field(e, 'hostowner');
+  if (n !== s.m.n || owner !== s.hostowner) throw new Error(`kernel image: of a ${n}-core machine (host owner ${String(owner)}), not this ${s.m.n}-core one (${s.hostowner})`);
   const old = new Map(s.procs);
-  const { procs: procsEnc, ...rest } = e;
-  into(s as unknown as Obj, rest);
+  into(s as unknown as Obj, e, 'procs');
   s.procs.clear();
-  const pe = (procsEnc as Enc).e as Enc[];
+  const pe = field(e, 'procs').e as Enc[];
   for (let i = 0; i < pe.length; i += 2) {
     const pid = pe[i] as number, pEnc = pe[i + 1] as Enc;
     const was = old.get(pid);
     let p: Proc;
-    if (was && was.createdT === pEnc.createdT && was.user === pEnc.user) {
-      if (was.mbox && (!pEnc.mbox || pEnc.mbox.$ !== 'Mailbox')) was.mbox.close();
+    if (was && was.createdT === field(pEnc, 'createdT') && was.user === field(pEnc, 'user')) {
+      if (was.mbox && classOf(field(pEnc, 'mbox')) !== 'Mailbox') was.mbox.close();
       into(was as unknown as Obj, pEnc);
       p = was;
       old.delete(pid);

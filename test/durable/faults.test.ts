@@ -10,14 +10,14 @@ import { Packr } from 'msgpackr';
 import { boot, type Booted } from '../../cmd/boot.js';
 import { FaultFs } from '../../lib/wal/index.js';
 import type { KImage } from '../../kern/index.js';
-import { canonical } from '../kern/diff.js';
+import { canonical, plain } from '../kern/diff.js';
 import { dial, tempDir, type Conn } from './helpers.js';
 
 const H = 'eve';
 const packr = new Packr({ useRecords: false });
 
 function image(m: Booted): Buffer {
-  return packr.pack(canonical(packr.unpack(packr.pack(m.kernel.image())) as KImage & { state: Record<string, unknown> }));
+  return packr.pack(canonical(plain(packr.unpack(packr.pack(m.kernel.image())) as KImage)));
 }
 
 async function start(dir: string, fs?: FaultFs): Promise<{ m: Booted; c: Conn; h: Conn }> {
