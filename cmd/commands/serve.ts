@@ -77,9 +77,9 @@ The machine's state (processes, provisioning, settings, the kernel log, virtual 
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
-    for (const a of m.addresses) process.stdout.write(`akaros: serving 9P on ${a}\n`);
-    process.stdout.write('mount it with:\n');
-    for (const h of m.mountHints()) process.stdout.write(`  ${h}\n`);
+    // one write: a reader waiting for these lines gets them together
+    process.stdout.write([...m.addresses.map((a) => `akaros: serving 9P on ${a}`), 'mount it with:',
+      ...m.mountHints().map((h) => `  ${h}`)].join('\n') + '\n');
     await stopped;
     await m.close();
     process.stdout.write('akaros: stopped\n');

@@ -69,6 +69,8 @@ export class Journal implements Persist {
   private closing = false;
   private broken: Error | undefined;
   private snapping: Promise<void> = Promise.resolve();
+  /** A periodic snapshot is being written (the store says one is due until it is done). */
+  private snapBusy = false;
 
   constructor(
     private readonly store: Store,
@@ -131,7 +133,10 @@ export class Journal implements Persist {
     this.stats.groups++;
     const appends = g.recs.map((r) => this.store.append(r));
     // The state now is exactly the records issued: the moment for a snapshot.
-    if (this.store.snapshotDue && !this.closing) this.snapshotNow();
+    if (this.store.snapshotDue && !this.closing && !this.snapBusy) {
+      this.snapBusy = true;
+      void this.snapshotNow().finally(() => { this.snapBusy = false; });
+    }
     void Promise.allSettled(appends).then((res) => this.settle(g, res));
   }
 
