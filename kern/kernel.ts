@@ -8,23 +8,24 @@
 import { perr, P9Error } from '../lib/9p/error.js';
 import { EPERM, ESRCH, EINVAL, ERANGE, ENOENT } from '../lib/9p/errno.js';
 import type { Clock } from './clock.js';
-import type { KernelLog } from './log.js';
-import type { Mailbox } from './mailbox.js';
-import type { Proc, ProcView } from './proc.js';
+import { type KernelLog, clip, LOG_MAX, LOG_MAX_BYTES } from './log.js';
+import { type Mailbox, EVQ_MAX } from './mailbox.js';
+import type { Alarm, Proc, ProcView } from './proc.js';
 import { KState, isPolicy, type StateConfig } from './state.js';
 import { KernelError } from './errors.js';
 import {
-  DEFAULT_EXITCODE, evType, type KernelConfig, type Policy, type MboxKind, type ProcStatus, type VcoreRow,
+  DEFAULT_EXITCODE, PID_MAX, evType, type KernelConfig, type Policy, type MboxKind, type ProcStatus, type VcoreRow,
   type CoreRow, type CoreStatus, type SysstatRow, type WaitRecord,
 } from './types.js';
-import { HOST_ONLY, PER_PROC, type Command } from './commands.js';
+import { HOST_ONLY, PER_PROC, type Command, type LimitName } from './commands.js';
 import { armTick, poke } from './ksched.js';
 import * as P from './process.js';
 import {
   checkCore, provision, unprovision, unprovCore, provisionCount, coreOffline, coreOnline, setPolicy,
 } from './coreadmin.js';
 import { sendEvent, mailboxOf, parseEvFlags } from './events.js';
-import { alarmCreate, alarmSet } from './alarm.js';
+import { alarmCreate, alarmTimer, alarmPeriod, alarmTake, alarmClose, alarmSubscribe } from './alarm.js';
+import { preemptAll, preemptCore } from './preempt.js';
 import * as V from './views.js';
 import { captureImage, restoreImage, type KImage } from './image.js';
 
@@ -39,8 +40,22 @@ function normalize(cfg: KernelConfig): StateConfig {
   return {
     ncores: n, llCores: ll, topology: cfg.topology ?? {}, policy, graceNs: cfg.graceNs ?? 0,
     tickNs: cfg.tickNs ?? 10_000_000, seed: cfg.seed ?? 1, hostowner: cfg.hostowner ?? 'eve',
-    zombieNs: cfg.zombieNs ?? 60e9, logMax: cfg.logMax ?? 65536, journal: !!cfg.journal,
+    zombieNs: cfg.zombieNs ?? 60e9, logMax: cfg.logMax ?? LOG_MAX, logMaxBytes: cfg.logMaxBytes ?? LOG_MAX_BYTES,
+    evqMax: checkLimit('evq', cfg.evqMax ?? EVQ_MAX), nprocMax: checkLimit('nproc', cfg.nprocMax ?? P.NPROC_MAX),
+    journal: !!cfg.journal,
   };
+}
+
+/** The range of each `limit` (ERANGE outside). */
+export const LIMIT_RANGE: Readonly<Record<LimitName, readonly [number, number]>> = {
+  evq: [1, 1 << 20],
+  nproc: [1, PID_MAX],
+};
+
+function checkLimit(name: LimitName, n: number): number {
+  const [lo, hi] = LIMIT_RANGE[name];
+  if (!Number.isInteger(n) || n < lo || n > hi) throw perr(ERANGE, `limit ${name} ${n}: want ${lo}..${hi}`);
+  return n;
 }
 
 export class Kernel {
@@ -53,7 +68,8 @@ export class Kernel {
     const c = (this.config = normalize(cfg));
     const s = (this.state = new KState(c));
     s.hooks.wakeup = (p) => P.wakeup(s, p);
-    s.note('boot', `ncores=${c.ncores} ll=${s.m.ll.join(',')} policy=${s.policy} grace=${s.graceNs} tick=${s.tickNs}`);
+    s.alloc.boot(s.m);
+    s.note('boot', `ncores=${c.ncores} ll=${s.m.ll.join(',')} policy=${s.policy} grace=${s.graceNs} tick=${s.tickNs} evq=${s.evqMax} nproc=${s.nprocMax}`);
     armTick(s);
   }
 
@@ -75,7 +91,7 @@ export class Kernel {
       if (!(e instanceof P9Error)) throw e;
       const pid = (cmd as { pid?: number }).pid;
       const p = pid !== undefined ? s.procs.get(pid) : undefined;
-      const detail = e.detail ?? e.text;
+      const detail = clip(e.detail ?? e.text);
       if (p) p.lasterr = detail;
       s.note('error', `${cmd.op}${pid !== undefined ? ` pid=${pid}` : ''} ${e.ename} ${detail}`);
       throw e instanceof KernelError ? e : new KernelError(e);
@@ -128,8 +144,10 @@ export class Kernel {
         if (!['ucq', 'bitmap', 'ceq', 'off'].includes(c.mbox)) throw perr(EINVAL, `ev ${c.type} ${c.mbox}: mailbox is ucq, bitmap, ceq or off`);
         const f = parseEvFlags(c.flags);
         if (f < 0) throw perr(EINVAL, `ev ${c.type} ${c.mbox} ${[c.flags].flat().join(',')}: unknown flag`);
+        const vc = c.vcore ?? 0;
+        if (!Number.isInteger(vc) || vc < 0 || vc >= Math.max(1, s.maxVcores)) throw perr(EINVAL, `ev ${c.type}: vcore ${vc} outside 0..${s.maxVcores - 1}`);
         if (!p!.evq) p!.evq = new Map();
-        p!.evq.set(t, { kind: c.mbox as MboxKind, flags: f, vcore: 0, alert: false });
+        p!.evq.set(t, { kind: c.mbox as MboxKind, flags: f, vcore: vc, alert: false });
         return;
       }
       case 'reap': P.reap(s, p!); return;
@@ -153,27 +171,54 @@ export class Kernel {
         s.note('tick', `${c.ns}`);
         return;
       }
+      case 'preempt': {
+        if (c.vcore === undefined) { preemptAll(s, p!); return; }
+        const v = Number.isInteger(c.vcore) ? p!.vc.vcs[c.vcore] : undefined;
+        if (!v || v.pcore < 0) throw perr(EINVAL, `preempt ${c.vcore}: vcore ${c.vcore} of ${p!.pid} is not online`);
+        preemptCore(s, p!, v.pcore);
+        return;
+      }
+      case 'core-preempt': {
+        const core = checkCore(s, c.core, 'preempt');
+        const owner = s.m.isLL[core] ? undefined : s.procs.get(s.m.alloc[core]);
+        if (!owner) throw perr(EINVAL, `preempt: pcore ${core} runs no MCP vcore`);
+        preemptCore(s, owner, core);
+        return;
+      }
+      case 'change': P.changeVcore(s, p!, c.vcore, c.to, !!c.notif); return;
+      case 'notif': P.setNotifs(s, p!, c.vcore, !!c.on); return;
+      case 'request': P.request(s, p!, c.n, !!c.more); return;
+      case 'vcyield': P.vcoreYield(s, p!, c.vcore, !!c.nice); return;
       case 'alarm-create': return alarmCreate(p!);
-      case 'alarm-set': {
-        const a = p!.alarms?.list.get(c.id);
-        if (!a) throw perr(ENOENT, `alarm ${c.id}: no such alarm`);
-        const per = c.period ?? 0;
-        if (!(c.at >= 0) || !(per >= 0)) throw perr(ERANGE, `alarm ${c.id}: at ${c.at} period ${per}`);
-        alarmSet(s, p!, a, c.at, per);
+      case 'alarm-timer': {
+        const a = this.alarmOf(p!, c.id);
+        if (!Number.isSafeInteger(c.at) || c.at < 0) throw perr(ERANGE, `alarm ${c.id}: timer ${c.at}`);
+        alarmTimer(s, p!, a, c.at);
         return;
       }
-      case 'alarm-cancel': {
-        const a = p!.alarms?.list.get(c.id);
-        if (!a) throw perr(ENOENT, `alarm ${c.id}: no such alarm`);
-        alarmSet(s, p!, a, 0, 0);
+      case 'alarm-period': {
+        const a = this.alarmOf(p!, c.id);
+        if (!Number.isSafeInteger(c.period) || c.period < 0) throw perr(ERANGE, `alarm ${c.id}: period ${c.period}`);
+        alarmPeriod(a, c.period);
         return;
       }
+      case 'alarm-take': return alarmTake(this.alarmOf(p!, c.id));
+      case 'alarm-close': alarmClose(s, p!, this.alarmOf(p!, c.id)); return;
       case 'step': {
-        if (!(c.ns >= 0) || !Number.isFinite(c.ns)) throw perr(ERANGE, `step ${c.ns}`);
-        s.clock.step(c.ns);
-        return;
+        const t0 = s.clock.now, max = c.maxEvents ?? Infinity;
+        if (!(c.ns >= 0) || !Number.isSafeInteger(t0 + c.ns)) throw perr(ERANGE, `step ${c.ns}`);
+        if (!(max >= 1)) throw perr(ERANGE, `step ${c.ns}: maxEvents ${max}`);
+        s.clock.runUntil(t0 + c.ns, max);
+        return s.clock.now - t0;
       }
       case 'seed': s.rng.seed(c.n); return;
+      case 'limit': {
+        if (!Object.hasOwn(LIMIT_RANGE, c.name)) throw perr(EINVAL, `limit ${c.name}: no such limit (evq, nproc)`);
+        const n = checkLimit(c.name, c.n);
+        if (c.name === 'evq') s.evqMax = n; else s.nprocMax = n;
+        s.note('limit', `${c.name} ${n}`);
+        return;
+      }
       default: throw perr(EINVAL, `unknown op ${(c as { op: string }).op}`);
     }
   }
@@ -186,6 +231,12 @@ export class Kernel {
     if (!p || (p.dead && !allowDead)) throw perr(ESRCH, `${op} ${pid}: no such process`);
     if (user !== p.user && user !== s.hostowner) throw perr(EPERM, `${op} ${pid}: ${user} is not the owner (${p.user})`);
     return p;
+  }
+
+  private alarmOf(p: Proc, id: number): Alarm {
+    const a = Number.isInteger(id) ? p.alarms?.list.get(id) : undefined;
+    if (!a) throw perr(ENOENT, `alarm ${id}: no such alarm of ${p.pid}`);
+    return a;
   }
 
   private live(pid: number): boolean { const p = this.state.procs.get(pid); return !!p && !p.dead; }
@@ -204,7 +255,7 @@ export class Kernel {
   unprov(user: string, pid: number, cores: number[] | 'all'): void { this.apply({ op: 'unprov', user, pid, cores }); }
   yield(user: string, pid: number, vcore: number, nice?: boolean): void { this.apply({ op: 'yield', user, pid, vcore, nice }); }
   notify(user: string, pid: number, type: string | number, args?: number[]): void { this.apply({ op: 'notify', user, pid, type, args }); }
-  ev(user: string, pid: number, type: string | number, mbox: MboxKind, flags?: string[] | string): void { this.apply({ op: 'ev', user, pid, type, mbox, flags }); }
+  ev(user: string, pid: number, type: string | number, mbox: MboxKind, flags?: string[] | string, vcore?: number): void { this.apply({ op: 'ev', user, pid, type, mbox, flags, vcore }); }
   reap(user: string, pid: number): void { this.apply({ op: 'reap', user, pid }); }
   pokeKsched(user: string): void { this.apply({ op: 'poke', user }); }
   coreOffline(user: string, core: number): void { this.apply({ op: 'core-offline', user, core }); }
@@ -214,17 +265,28 @@ export class Kernel {
   setPolicy(user: string, policy: Policy): void { this.apply({ op: 'policy', user, policy }); }
   setGrace(user: string, ns: number): void { this.apply({ op: 'grace', user, ns }); }
   setTick(user: string, ns: number): void { this.apply({ op: 'tick', user, ns }); }
+  preempt(user: string, pid: number, vcore?: number): void { this.apply({ op: 'preempt', user, pid, vcore }); }
+  corePreempt(user: string, core: number): void { this.apply({ op: 'core-preempt', user, core }); }
+  changeVcore(user: string, pid: number, vcore: number, to: number, notif?: boolean): void { this.apply({ op: 'change', user, pid, vcore, to, notif }); }
+  notifs(user: string, pid: number, vcore: number, on: boolean): void { this.apply({ op: 'notif', user, pid, vcore, on }); }
+  request(user: string, pid: number, n: number, more?: boolean): void { this.apply({ op: 'request', user, pid, n, more }); }
+  vcoreYield(user: string, pid: number, vcore: number, nice?: boolean): void { this.apply({ op: 'vcyield', user, pid, vcore, nice }); }
   alarmCreate(user: string, pid: number): number { return this.apply({ op: 'alarm-create', user, pid })!; }
-  alarmSet(user: string, pid: number, id: number, at: number, period?: number): void { this.apply({ op: 'alarm-set', user, pid, id, at, period }); }
-  alarmCancel(user: string, pid: number, id: number): void { this.apply({ op: 'alarm-cancel', user, pid, id }); }
-  step(user: string, ns: number): void { this.apply({ op: 'step', user, ns }); }
+  alarmTimer(user: string, pid: number, id: number, at: number): void { this.apply({ op: 'alarm-timer', user, pid, id, at }); }
+  alarmPeriod(user: string, pid: number, id: number, period: number): void { this.apply({ op: 'alarm-period', user, pid, id, period }); }
+  alarmTake(user: string, pid: number, id: number): number { return this.apply({ op: 'alarm-take', user, pid, id })!; }
+  alarmClose(user: string, pid: number, id: number): void { this.apply({ op: 'alarm-close', user, pid, id }); }
+  /** Returns the virtual ns advanced: all of ns unless maxEvents stopped it earlier. */
+  step(user: string, ns: number, maxEvents?: number): number { return this.apply({ op: 'step', user, ns, maxEvents })!; }
   seed(user: string, n: number): void { this.apply({ op: 'seed', user, n }); }
+  setLimit(user: string, name: LimitName, n: number): void { this.apply({ op: 'limit', user, name, n }); }
 
   /** Devices record their own parse errors here (lasterr + an error log record). */
   setLasterr(pid: number, detail: string): void {
     const p = this.state.procs.get(pid);
-    if (p) p.lasterr = detail;
-    this.state.note('error', `pid=${pid} ${detail}`);
+    const d = clip(detail);
+    if (p) p.lasterr = d;
+    this.state.note('error', `pid=${pid} ${d}`);
   }
 
   // ---- reads ---------------------------------------------------------------------------
@@ -233,6 +295,8 @@ export class Kernel {
   rand(): number { return this.state.rng.next(); }
   timeInfo(): V.TimeInfo { return V.timeInfo(this.state); }
   machine(): V.MachineInfo { return V.machineInfo(this.state); }
+  /** The bounds `limit` sets: UCQ messages per process, processes per user. */
+  limits(): Record<LimitName, number> { return { evq: this.state.evqMax, nproc: this.state.nprocMax }; }
   pids(): number[] { return V.pids(this.state); }
   mcpPids(): number[] { return this.pids().filter((x) => this.state.procs.get(x)!.isMcp); }
   has(pid: number): boolean { return this.state.procs.has(pid); }
@@ -253,6 +317,16 @@ export class Kernel {
   waitRecord(pid: number): WaitRecord | undefined { return P.waitRecord(this.state, pid); }
   onExit(pid: number, fn: (r: WaitRecord) => void): () => void { return P.onExit(this.state, pid, fn); }
   alarms(pid: number): V.AlarmRow[] { return V.alarmRows(this.state, pid); }
+  /** Alarm id of pid, or undefined (also for a missing pid). */
+  alarm(pid: number, id: number): V.AlarmRow | undefined { return V.alarmRow(this.state, pid, id); }
+  /** fn runs after each firing of the alarm and when it goes away (ENOENT: no such alarm). */
+  onAlarm(pid: number, id: number, fn: () => void): () => void {
+    const a = this.state.procs.get(pid)?.alarms?.list.get(id);
+    if (!a) throw perr(ENOENT, `alarm ${id} of ${pid}: no such alarm`);
+    return alarmSubscribe(a, fn);
+  }
+  /** The registration of each event type of pid (ESRCH): `ev` and the parlib defaults. */
+  evqs(pid: number): V.EvqRow[] { return V.evqRows(this.state, pid); }
   snapshot(): Record<string, unknown> { return V.snapshot(this.state); }
 
   // ---- images (durable snapshots) --------------------------------------------------------

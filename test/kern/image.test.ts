@@ -143,7 +143,7 @@ t.test('a state field the image cannot hold makes capture fail', (t) => {
 });
 
 t.test('10,000 MCPs restore', (t) => {
-  const k = new Kernel({ ncores: 64, hostowner: H });
+  const k = new Kernel({ ncores: 64, hostowner: H, nprocMax: 10_000 });
   for (let i = 0; i < 10_000; i++) {
     const pid = k.createMcp('u', `p${i}`);
     if (i < 60) k.want('u', pid, 1);

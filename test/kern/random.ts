@@ -15,7 +15,7 @@ export const H = 'eve';
 export interface Step { kind: number; a: number; b: number; c: number; flag: boolean }
 
 export const stepArb: fc.Arbitrary<Step> = fc.record({
-  kind: fc.integer({ min: 0, max: 27 }), a: fc.nat(40), b: fc.nat(4200), c: fc.nat(300_000_000), flag: fc.boolean(),
+  kind: fc.integer({ min: 0, max: 35 }), a: fc.nat(40), b: fc.nat(4200), c: fc.nat(300_000_000), flag: fc.boolean(),
 });
 
 export const machineArb: fc.Arbitrary<KernelConfig> = fc.record({
@@ -57,13 +57,21 @@ export function action(k: Kernel, s: Step): Action {
     case 18: return cmd({ op: s.flag ? 'core-offline' : 'core-online', user: H, core });
     case 19: return s.flag ? cmd({ op: 'policy', user: H, policy: s.c % 2 ? 'packed' : 'fcfs' }) : cmd({ op: 'grace', user: H, ns: s.c % 3 === 0 ? 0 : s.c % 60_000_000 });
     case 20: return cmd({ op: 'alarm-create', user, pid });
-    case 21: return cmd({ op: 'alarm-set', user, pid, id: s.b % 3, at: s.flag ? k.now() + (s.c % 30_000_000) : k.now(), period: s.c % 4 === 0 ? 7_000_000 : 0 });
-    case 22: return cmd({ op: 'alarm-cancel', user, pid, id: s.b % 3 });
+    case 21: return cmd({ op: 'alarm-timer', user, pid, id: s.b % 3, at: s.flag ? k.now() + (s.c % 30_000_000) : k.now() });
+    case 22: return cmd({ op: 'alarm-close', user, pid, id: s.b % 3 });
     case 23: return { take: pid };
     case 24: return cmd({ op: 'tick', user: H, ns: 1_000_000 + (s.c % 20_000_000) });
     case 25: return cmd({ op: 'core-prov', user: H, core, pid });
     case 26: return cmd({ op: 'name', user, pid, name: s.flag ? `n${s.c}` : 'x'.repeat(25) });
     case 27: return cmd({ op: 'seed', user: H, n: s.c });
+    case 28: return cmd({ op: 'alarm-period', user, pid, id: s.b % 3, period: s.c % 4 === 0 ? 7_000_000 : 0 });
+    case 29: return cmd({ op: 'alarm-take', user, pid, id: s.b % 3 });
+    case 30: return s.flag ? cmd({ op: 'preempt', user, pid, vcore: s.b % 4 }) : cmd({ op: 'core-preempt', user: H, core });
+    case 31: return cmd({ op: 'change', user, pid, vcore: s.b % 4, to: s.c % 4, notif: s.flag });
+    case 32: return cmd({ op: 'notif', user, pid, vcore: s.b % 4, on: s.flag });
+    case 33: return cmd({ op: 'request', user, pid, n, more: s.flag });
+    case 34: return cmd({ op: 'vcyield', user, pid, vcore: s.b % 4, nice: s.flag });
+    case 35: return cmd({ op: 'limit', user: H, name: s.flag ? 'evq' : 'nproc', n: 1 + (s.c % 64) });
   }
   return null;
 }
