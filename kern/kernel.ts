@@ -27,6 +27,7 @@ import { sendEvent, mailboxOf, parseEvFlags } from './events.js';
 import { alarmCreate, alarmTimer, alarmPeriod, alarmTake, alarmClose, alarmSubscribe } from './alarm.js';
 import { preemptAll, preemptCore } from './preempt.js';
 import * as V from './views.js';
+import { captureImage, restoreImage, type KImage } from './image.js';
 
 /** Fill in the defaults and refuse a config the machine cannot be built from (EINVAL). */
 function normalize(cfg: KernelConfig): StateConfig {
@@ -60,9 +61,11 @@ function checkLimit(name: LimitName, n: number): number {
 export class Kernel {
   /** Everything the kernel knows (tests and benchmarks look inside; devices use the reads). */
   readonly state: KState;
+  /** The configuration the kernel was built from, defaults filled in. */
+  readonly config: StateConfig;
 
   constructor(cfg: KernelConfig = {}) {
-    const c = normalize(cfg);
+    const c = (this.config = normalize(cfg));
     const s = (this.state = new KState(c));
     s.hooks.wakeup = (p) => P.wakeup(s, p);
     s.alloc.boot(s.m);
@@ -325,4 +328,20 @@ export class Kernel {
   /** The registration of each event type of pid (ESRCH): `ev` and the parlib defaults. */
   evqs(pid: number): V.EvqRow[] { return V.evqRows(this.state, pid); }
   snapshot(): Record<string, unknown> { return V.snapshot(this.state); }
+
+  // ---- images (durable snapshots) --------------------------------------------------------
+
+  /** A complete plain-data copy of the state (kern/image.ts), nothing shared with it. */
+  image(): KImage { return captureImage(this.state); }
+
+  /** Become the state `img` holds, in place (a kernel built from the same config): the
+   *  clock, the log, and every process that exists in both keep their objects. */
+  restore(img: KImage): void { restoreImage(this.state, img); }
+
+  /** A kernel built from `config` and restored from `img`. */
+  static fromImage(config: KernelConfig, img: KImage): Kernel {
+    const k = new Kernel(config);
+    k.restore(img);
+    return k;
+  }
 }

@@ -118,7 +118,8 @@ export function preemptAll(s: KState, p: Proc): void {
   markNeedy(s, p);
 }
 
-function deadlineExpired(s: KState, c: number): void {
+/** The warning deadline on core c has come (the "deadline C" clock event). */
+export function deadlineExpired(s: KState, c: number): void {
   const m = s.m;
   const b = clearTake(s, c);
   const victim = m.alloc[c] ? s.procs.get(m.alloc[c]) : undefined;
