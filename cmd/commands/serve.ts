@@ -11,7 +11,7 @@ export interface ServeResult {
 
 export default class Serve extends Command {
   static override summary = 'Boot the simulated Akaros machine and serve its namespace over 9P.';
-  static override description = `Runs the kernel in this process: a manycore machine (--cores, --ll, --topology), its allocator (--policy, --grace, --tick) and the simulation clock (--paused, --seed), with the devices of namespace.md (/dev /core /mcp /proc /sim) served as 9P2000, 9P2000.u and 9P2000.L on every --listen dial string. Prints where it listens and how to mount it, then serves until SIGINT or SIGTERM, when it closes every connection, writes a final snapshot and exits 0.
+  static override description = `Runs the kernel in this process: a manycore machine (--cores, --ll, --topology), its allocator (--policy, --grace, --tick) and the simulation clock (--paused, --seed), with the devices of namespace.md (/dev /core /mcp /proc /sim /alarm) served as 9P2000, 9P2000.u and 9P2000.L on every --listen dial string. Prints where it listens and how to mount it, then serves until SIGINT or SIGTERM, when it closes every connection, writes a final snapshot and exits 0.
 
 The machine's state (processes, provisioning, settings, the kernel log, virtual time) is kept in --state DIR (default ${defaultStateDir()}, i.e. $XDG_STATE_HOME/akaros or ~/.local/state/akaros): every change is on disk before it is acknowledged, and a restart, even after kill -9, comes back where it was. A saved state fixes the machine: --cores, --ll, --topology and --hostowner must then agree with it (or be left out), and its settings win over --policy, --grace, --tick, --seed, --sysname, --evq-max and --nproc-max. --fresh discards it; --ephemeral keeps nothing.
 
