@@ -20,6 +20,7 @@ import { Mailbox, type EventMsg } from './mailbox.js';
 import { EVF, EV_EVENT, WAITING, DYING, DYING_ABORT, evName, EV_PREEMPT_PENDING, EV_VCORE_PREEMPT,
   EV_POSIX_SIGNAL, EV_ALARM, EV_CHECK_MSGS } from './types.js';
 import { L_ONLINE } from './vcore.js';
+import { trace } from './trace.js';
 
 export type { EventMsg };
 
@@ -90,6 +91,7 @@ export function sendEvent(s: KState, p: Proc, type: number, kvc: number, args: n
   const msg = (kd: EventMsg['kind'], t: number, v: number, ar: EventMsg['args']): EventMsg =>
     ({ seq: s.evSeq++, t: s.clock.now, type: t, vcore: v, args: ar, count: 1, kind: kd });
   p.events++;
+  trace(s, 'event', p.pid, evName(type), vc, a[0], a[1], a[2], a[3]);
   if (flags & EVF.spam_public) {
     const tv = spamTarget(s, p, vc);
     mb.post(msg('ucq', type, tv, a));

@@ -18,6 +18,7 @@ import type { Vcore } from './vcore.js';
 import { RUNNABLE_M, RUNNING_M, EV_VCORE_PREEMPT } from './types.js';
 import { provOnAlloc, provOnDealloc } from './prov.js';
 import { sendEvent } from './events.js';
+import { trace } from './trace.js';
 
 /** get_cores_needed, minus cores already being taken back for it. 0 = no cores wanted. */
 export function need(p: Proc): number {
@@ -91,6 +92,7 @@ export function giveCores(s: KState, p: Proc, cores: number[]): void {
     p.numVcores++;
     p.grants++;
     s.note('grant', `pid=${p.pid} vcore=${v.id} pcore=${c}`);
+    trace(s, 'grant', p.pid, v.id, c);
   }
   // vcores bulk-preempted and not regranted are reported now and go inactive
   while (p.vc.bulk.tail >= 0) {

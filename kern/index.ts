@@ -14,4 +14,5 @@ export { KernelLog, formatLog, type LogRecord } from './log.js';
 export { Mailbox, type EventMsg } from './mailbox.js';
 export { formatEvent } from './events.js';
 export { checkInvariants } from './invariants.js';
+export { Tracer, TRACE_FIELDS, TRACE_MAX, type TraceRecord, type TraceKind, type TraceValue } from './trace.js';
 export * from './types.js';

@@ -13,6 +13,7 @@ import type { Proc } from './proc.js';
 import { EV_PREEMPT_PENDING, EV_VCORE_PREEMPT, RUNNING_M, RUNNABLE_M } from './types.js';
 import { trackAlloc, trackDealloc, giveCores, unmapVcore, markNeedy, need, clearTake } from './grant.js';
 import { sendEvent } from './events.js';
+import { trace } from './trace.js';
 
 /**
  * Take core c (allocated to another MCP) back for taker b. Returns true when the core was
@@ -26,6 +27,7 @@ export function warnCore(s: KState, b: Proc, c: number): boolean {
   victim.warnVcore(v, deadline);
   victim.warned++; m.warned[c]++;
   s.note('warn', `pid=${victim.pid} vcore=${v.id} pcore=${c} for=${b.pid} deadline=${deadline}`);
+  trace(s, 'warn', victim.pid, v.id, c, b.pid, deadline);
   sendEvent(s, victim, EV_PREEMPT_PENDING, v.id, [v.id, 0, 0, deadline]);
   if (s.graceNs === 0) {
     revokeCore(s, victim, c, b.pid);
@@ -52,6 +54,7 @@ export function revokeCore(s: KState, p: Proc, c: number, forPid: number): void 
   m.preempts[c]++; m.forced[c]++;
   trackDealloc(s, p, c);
   s.note('revoke', `pid=${p.pid} vcore=${v.id} pcore=${c}` + (forPid ? ` for=${forPid}` : ''));
+  trace(s, 'revoke', p.pid, v.id, c, forPid);
   if (p.vc.online.len > 0) sendEvent(s, p, EV_VCORE_PREEMPT, 0, [0, v.id, 0, c]);
   if (p.numVcores === 0 && p.state === RUNNING_M) p.setState(RUNNABLE_M, s.clock.now);
   markNeedy(s, p);
@@ -68,6 +71,7 @@ function deadlineExpired(s: KState, c: number): void {
     return;
   }
   if (victim) clearCoreWarning(s, victim, c);
+  trace(s, 'withdraw', c, b ? b.pid : 0);
   if (b) { s.note('withdraw', `pcore=${c} for=${b.pid}`); markNeedy(s, b); }
 }
 
@@ -84,5 +88,6 @@ export function withdraw(s: KState, c: number): void {
   const b = clearTake(s, c);
   const victim = m.alloc[c] ? s.procs.get(m.alloc[c]) : undefined;
   if (victim) clearCoreWarning(s, victim, c);
+  trace(s, 'withdraw', c, b ? b.pid : 0);
   if (b) { s.note('withdraw', `pcore=${c} for=${b.pid}`); markNeedy(s, b); }
 }

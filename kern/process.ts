@@ -20,6 +20,7 @@ import { unprovOne } from './coreadmin.js';
 import { provCores } from './prov.js';
 import { alarmCancelAll } from './alarm.js';
 import { sendEvent } from './events.js';
+import { trace, traceCreate } from './trace.js';
 
 /** Exit records kept after reaping, so a late `wait` still gets its answer. */
 export const WAIT_KEEP = 4096;
@@ -43,6 +44,7 @@ export function create(s: KState, user: string, name: string | undefined, ppid: 
   p.ppid = ppid;
   p.name = name ?? '';
   s.procs.set(pid, p);
+  traceCreate(s, p, mcp);
   s.waits.delete(pid);
   if (mcp) {
     p.setState(RUNNABLE_S, now); p.setState(RUNNING_S, now); p.setState(RUNNABLE_M, now);
@@ -98,6 +100,7 @@ export function want(s: KState, p: Proc, n: number): void {
   checkCount(s, 'want', n);
   p.wanted = n;
   s.note('want', `pid=${p.pid} n=${n}`);
+  trace(s, 'want', p.pid, n);
   if (p.isMcp) {
     if (n > 0 && p.state === WAITING) wakeup(s, p);
     markNeedy(s, p);
@@ -133,6 +136,7 @@ export function yieldVcore(s: KState, p: Proc, vc: number, nice: boolean): void 
   if (warned) { p.yieldedInTime++; m.yieldedInTime[c]++; }
   trackDealloc(s, p, c);
   s.note('yield', `pid=${p.pid} vcore=${vc} pcore=${c}${warned ? ' in-time' : ''}${m.warnFor[c] ? ` to=${m.warnFor[c]}` : ''}`);
+  trace(s, 'yield', p.pid, vc, c, warned ? 1 : 0, m.warnFor[c]);
   if (p.numVcores === 0) p.setState(WAITING, now);
   placeFree(s, c);
   markNeedy(s, p);
@@ -166,6 +170,7 @@ export function destroy(s: KState, p: Proc, code: number, reason: WaitRecord['re
   s.waits.set(p.pid, rec);
   if (s.waits.size > WAIT_KEEP) s.waits.delete(s.waits.keys().next().value!);
   s.note('exit', `pid=${p.pid} code=${code} ${reason}`);
+  trace(s, 'exit', p.pid, code, reason);
   p.mbox?.close();
   const parent = p.ppid ? s.procs.get(p.ppid) : undefined;
   if (parent && !parent.dead) sendEvent(s, parent, EV_POSIX_SIGNAL, 0, [SIGCHLD, p.pid, 0, 0]);
@@ -186,6 +191,7 @@ export function reap(s: KState, p: Proc): void {
 function reapProc(s: KState, p: Proc): void {
   s.procs.delete(p.pid);
   s.note('reap', `pid=${p.pid}`);
+  trace(s, 'reap', p.pid);
 }
 
 /** The exit record of pid: undefined while it lives (or if it never existed). */

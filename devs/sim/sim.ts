@@ -2,15 +2,16 @@
 //
 // #sim, bound at /sim: the simulation clock (namespace.md "/sim"). Virtual time drives
 // every kernel decision; the ClockDriver (kern/driver.ts) makes it follow real time, or
-// holds it still until `step`. See sim.md.
+// holds it still until `step`. /sim/trace is the scheduling trace (trace.ts). See sim.md.
 
 import { EINVAL, EPERM, ERANGE } from '../../lib/9p/errno.js';
 import { perr } from '../../lib/9p/error.js';
 import type { ClockDriver } from '../../kern/index.js';
 import { type Cmdtab, type TableDevice, defineDevice, keyed, parseDuration, parseUint } from '../dev.js';
 import type { KCtx } from '../kernel/ctx.js';
+import { traceOpen } from './trace.js';
 
-export const Qctl = 1, Qstatus = 2;
+export const Qctl = 1, Qstatus = 2, Qtrace = 3;
 
 export const MAX_SPEED = 1e9;
 
@@ -94,6 +95,7 @@ export function createSimDevice(ctx: KCtx, hostowner: () => string, opts: SimOpt
             ]);
           },
         },
+        { name: 'trace', kind: Qtrace, perm: 0o444, open: () => traceOpen(ctx) },
       ],
     },
   });
