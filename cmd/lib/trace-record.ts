@@ -19,6 +19,8 @@ export interface RecordOptions {
   records?: number;
   /** stop once virtual time reaches this (absolute ns); later records are dropped */
   until?: number;
+  /** stop after this much virtual time from the start (ns) */
+  for?: number;
   /** stop after this many ms of wall-clock time */
   wallMs?: number;
   /** every line as it is kept (live output) */
@@ -35,8 +37,10 @@ export interface Recording {
 
 const T = /^(\d+) /;
 
-export async function recordTrace(s: Session, o: RecordOptions): Promise<Recording> {
+export async function recordTrace(s: Session, opts: RecordOptions): Promise<Recording> {
+  let o = opts;
   const start = Number((await readSim(s)).now);
+  if (o.for !== undefined) o = { ...o, until: Math.min(o.until ?? Infinity, start + o.for) };
   const ac = new AbortController();
   let ended: Recording['ended'] = 'interrupted';
   const stop = (why: Recording['ended']): void => {
@@ -48,7 +52,7 @@ export async function recordTrace(s: Session, o: RecordOptions): Promise<Recordi
   const timers: NodeJS.Timeout[] = [];
   if (o.wallMs !== undefined) timers.push(setTimeout(() => stop('wall'), o.wallMs));
   if (o.until !== undefined) {
-    // A second session: the first is busy with the blocked read.
+    // On the same connection: 9P requests are tagged, the blocked read does not stop it.
     const poll = setInterval(() => {
       readSim(s).then((st) => { if (Number(st.now) >= o.until!) stop('until'); }, () => {});
     }, 250);
