@@ -109,6 +109,7 @@ export function buildTimeline(recs: TraceRec[], opts: TimelineOptions = {}): Tim
     if (!h) return;
     held.delete(pcore);
     tl.tenures.push({ pcore, pid: h.pid, vcore: h.vcore, t0: h.t0, t1: t, before: h.before, end });
+    if (end === 'end') return;   // the recording stopped, the core was not given up
     granted.set(h.pid, Math.max(0, (granted.get(h.pid) ?? 0) - 1));
     sample(h.pid, t);
   };
