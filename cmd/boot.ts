@@ -10,12 +10,18 @@ import { Kernel } from '../kern/index.js';
 import { makeDevices } from '../devs/index.js';
 import { cpulistParse, parseDuration } from '../devs/dev.js';
 import { createNamespaceServer } from '../ns/server.js';
-import { Server } from '../srv/server.js';
+import { Server, type ServerOptions } from '../srv/server.js';
+import { CertUsers } from '../srv/certusers.js';
+import type { ListenOptions } from '../srv/listen.js';
+import type { AuthMode, CredentialDecoder } from '../srv/types.js';
 import { parseDialString } from '../lib/iplib/dial.js';
 import { perr } from '../lib/9p/error.js';
 import { EINVAL } from '../lib/9p/errno.js';
 
 export const DEFAULT_LISTEN = 'tcp!127.0.0.1!5640';
+/** For `akaros serve`'s flags (the rest of cmd/ reaches the server only through here). */
+export { DEFAULT_LIMITS } from '../srv/server.js';
+export type { AuthMode } from '../srv/types.js';
 /** The default grace: long enough for a 2LS to hand a core back (CoreArbiter uses 10 ms). */
 export const DEFAULT_GRACE = '10ms';
 
@@ -30,6 +36,18 @@ export interface BootOptions {
   tick?: string;
   hostowner?: string;
   listen?: string[];
+  /** How each listener's attaches prove who they are: one mode for every listener, or
+   *  one per `listen` entry in the same order (default 'none': loopback and unix only). */
+  auth?: AuthMode | AuthMode[];
+  /** Allow `none` on non-loopback listeners (warned about on every start). */
+  insecure?: boolean;
+  /** Files for tls! listeners: the server's PEM certificate and key; optionally the CA
+   *  client certificates must chain to and the users file mapping them to users. */
+  tls?: { cert: string; key: string; clientCa?: string; users?: string };
+  /** The MUNGE decoder for `munge` listeners (lib/munge through munged). */
+  munge?: CredentialDecoder;
+  /** Server limits and settings (srv/README.md lists them with their defaults). */
+  server?: Omit<ServerOptions, 'ns' | 'hostowner' | 'munge'>;
   paused?: boolean;
   seed?: number;
   /** A namespace(6) file replacing the default boot namespace. */
@@ -79,11 +97,26 @@ export async function boot(opts: BootOptions = {}): Promise<Booted> {
     hostowner,
     bootNs: opts.namespace ? readFileSync(opts.namespace, 'utf8') : undefined,
   });
-  const server = new Server({ ns, hostowner });
+  const server = new Server({ ...opts.server, ns, hostowner, ...(opts.munge ? { munge: opts.munge } : {}) });
   const addresses: string[] = [];
   try {
-    for (const l of opts.listen?.length ? opts.listen : [DEFAULT_LISTEN]) {
-      addresses.push((await server.listen(l)).address);
+    const dials = opts.listen?.length ? opts.listen : [DEFAULT_LISTEN];
+    const modes = Array.isArray(opts.auth) ? opts.auth : dials.map(() => opts.auth as AuthMode | undefined);
+    if (modes.length !== dials.length) {
+      throw perr(EINVAL, `${modes.length} auth modes for ${dials.length} listeners: give one, or one per listener`);
+    }
+    const tls = opts.tls && {
+      cert: readFileSync(opts.tls.cert), key: readFileSync(opts.tls.key),
+      ...(opts.tls.clientCa ? { clientCa: readFileSync(opts.tls.clientCa) } : {}),
+      ...(opts.tls.users ? { users: new CertUsers(readFileSync(opts.tls.users, 'utf8')) } : {}),
+    };
+    for (const [i, l] of dials.entries()) {
+      const lo: ListenOptions = { auth: modes[i] ?? 'none', insecure: opts.insecure ?? false };
+      if (l.startsWith('tls!')) {
+        if (!tls) throw perr(EINVAL, `${l}: a tls listener needs --tls-cert and --tls-key`);
+        lo.tls = tls;
+      }
+      addresses.push((await server.listen(l, lo)).address);
     }
   } catch (e) {
     await server.close();
@@ -104,6 +137,8 @@ export async function boot(opts: BootOptions = {}): Promise<Booted> {
 }
 
 function mountHint(addr: string): string[] {
+  // Linux and 9pfuse speak no TLS: a tls listener is for the akaros CLI and lib/9p.
+  if (addr.startsWith('tls!')) return [`akaros ls / -a '${addr}' --ca CA.pem`];
   const d = parseDialString(addr);
   if (d.net === 'unix') {
     return [`mount -t 9p -o trans=unix,version=9p2000.L,cache=none ${d.host} /mnt/akaros`];

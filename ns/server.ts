@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
 // The namespace server: the devices, the root tree and the boot namespace built once;
-// fork() gives each attach its own copy of the mount table.
+// fork() gives each attach its own copy of the mount table (copy-on-write: an attach
+// costs a few small objects until the session binds something).
 
 import { EINVAL } from '../lib/9p/errno.js';
 import { P9Error, perr } from '../lib/9p/error.js';
 import type { Caller, Device, NamespaceView, Session } from '../devs/types.js';
 import { DEFAULT_ROOT_DIRS, defaultBootNs } from './boot.js';
-import { MountTable } from './mount.js';
+import { DEFAULT_MOUNT_LIMITS, MountTable, type MountLimits } from './mount.js';
 import { Namespace } from './namespace.js';
 import { parseNsFile } from './parse.js';
 import { RootDir } from './root.js';
+import { DEFAULT_WALK_BUDGET, TurnBudget } from './budget.js';
 import type { NamespaceServer, SessionNamespace } from './types.js';
 
 export interface NamespaceServerOptions {
@@ -21,6 +23,12 @@ export interface NamespaceServerOptions {
   hostowner: string;
   /** Root directories made even with nothing bound on them (default ['/n']). */
   rootDirs?: readonly string[];
+  /** How big each session's mount table may grow (default DEFAULT_MOUNT_LIMITS); the boot
+   *  namespace must fit too. */
+  limits?: Partial<MountLimits>;
+  /** Union member walks that namespace lines and attach names may take per turn of the
+   *  event loop, all sessions together (default DEFAULT_WALK_BUDGET); past it, EAGAIN. */
+  walkBudget?: number;
 }
 
 export interface NsServer extends NamespaceServer {
@@ -53,7 +61,9 @@ export function createNamespaceServer(opts: NamespaceServerOptions): NsServer {
     let d = root;
     for (const e of p.split('/').filter(Boolean)) d = d.mkdir(e);
   }
-  const boot = new Namespace({ devices, root }, new MountTable());
+  const limits: MountLimits = Object.freeze({ ...DEFAULT_MOUNT_LIMITS, ...opts.limits });
+  const budget = new TurnBudget(opts.walkBudget ?? DEFAULT_WALK_BUDGET);
+  const boot = new Namespace({ devices, root }, new MountTable(limits));
   const caller = bootCaller(opts.hostowner);
   const text = opts.bootNs ?? defaultBootNs(opts.devices);
   for (const op of parseNsFile(text)) {
@@ -67,6 +77,6 @@ export function createNamespaceServer(opts: NamespaceServerOptions): NsServer {
   return {
     devices: opts.devices,
     hostowner: opts.hostowner,
-    fork: () => boot.fork(),
+    fork: () => boot.fork(budget),
   };
 }

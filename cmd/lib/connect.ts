@@ -5,11 +5,14 @@
 // followed by a read of /dev/errstr on the same session, so the error the user sees has
 // the server's detail, not just the errno (namespace.md "Errors").
 
-import { connect as netConnect, type Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import type { Duplex } from 'node:stream';
 import { Client } from '../../lib/9p/client.js';
+import { dial as dial9p, type DialOptions } from '../../lib/9p/dial.js';
 import { P9Error } from '../../lib/9p/error.js';
-import { ECONNRESET, EINVAL } from '../../lib/9p/errno.js';
+import { ECONNREFUSED, ECONNRESET, EINVAL, ETIMEDOUT } from '../../lib/9p/errno.js';
+import { Munge } from '../../lib/munge/index.js';
 import { NONUNAME, OREAD, OTRUNC, OWRITE } from '../../lib/9p/const.js';
 import type { Dialect, Stat } from '../../lib/9p/fcall.js';
 import type { DirEntry, Fid } from '../../lib/9p/fid.js';
@@ -23,6 +26,12 @@ export interface ConnectOptions {
   user: string;
   dialect: Dialect;
   aname?: string;
+  /** munge: attach with a MUNGE credential (from munged at AKAROS_MUNGE_SOCKET or libmunge's socket). */
+  auth?: 'none' | 'munge';
+  /** Files for tls! addresses: the CA, and a client certificate and its key. */
+  ca?: string;
+  cert?: string;
+  key?: string;
 }
 
 /** An error the CLI prints as `akaros: MESSAGE` and exits with `exit`. */
@@ -43,34 +52,67 @@ export function defaultUser(): string {
   try { return userInfo().username; } catch { return 'none'; }
 }
 
-/** Parse the address flag; a bad dial string is a usage error. */
+const HINT = 'give tcp!HOST!PORT, HOST:PORT or unix!/PATH';
+
+/** HOST:PORT, [V6]:PORT or :PORT as a dial string; anything else unchanged. */
+export function hostPort(address: string): string {
+  if (address.includes('!')) return address;
+  const m = /^(?:\[([^\]]*)\]|([^:\[\]]*)):([^:]*)$/.exec(address);
+  if (!m) return address;
+  const host = m[1] ?? m[2];
+  const port = m[3];
+  if (port === '') throw usage(`address "${address}": no port after ":" (${HINT})`);
+  return `tcp!${host === '' ? '127.0.0.1' : host}!${port}`;
+}
+
+/** Parse the address flag; a bad dial string is a usage error that shows the forms. */
 export function parseAddress(address: string): DialString {
+  const dial = hostPort(address);
   try {
-    const d = parseDialString(address, { net: 'tcp', service: '5640' });
+    // A tls address is a tcp one with TLS on top (lib/9p/dial.ts).
+    const d = parseDialString(dial.startsWith('tls!') ? `tcp!${dial.slice(4)}` : dial, { net: 'tcp', service: '5640' });
     if (d.net !== 'unix' && d.net !== 'tcp' && d.net !== 'net') throw new P9Error(EINVAL, `cannot dial network "${d.net}"`);
-    if (d.net !== 'unix' && d.port === undefined) throw new P9Error(EINVAL, `"${address}": the service must be a port number`);
+    if (d.net !== 'unix' && d.port === undefined) {
+      throw new P9Error(EINVAL, `"${address}": the service must be a port number, not "${d.service}"`);
+    }
     return d;
   } catch (e) {
-    throw usage(e instanceof P9Error ? (e.detail ?? e.message) : String(e));
+    let msg = e instanceof P9Error ? (e.detail ?? e.message) : String(e);
+    if (/empty service$/.test(msg)) msg = `address "${address}": no port after the last "!"`;
+    throw usage(`${msg} (${HINT})`);
   }
 }
 
-function dial(d: DialString, address: string): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const host = d.host === '*' ? '127.0.0.1' : d.host;
-    const sock = d.net === 'unix' ? netConnect(d.host) : netConnect(d.port!, host);
-    const fail = (e: NodeJS.ErrnoException): void => {
-      sock.destroy();
-      const why = e.code === 'ECONNREFUSED' ? 'connection refused' : e.code === 'ENOENT' ? 'no such socket' : e.message;
-      reject(new CliError(`dial ${address}: ${why}`, 1, 111, 'ECONNREFUSED'));
-    };
-    sock.once('error', fail);
-    sock.once('connect', () => {
-      sock.off('error', fail);
-      sock.setNoDelay(true);
-      resolve(sock);
-    });
-  });
+function pem(what: string, file: string | undefined): Buffer | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw usage(`--${what} ${file}: ${(e as Error).message}`);
+  }
+}
+
+async function dial(opts: ConnectOptions): Promise<Duplex> {
+  const address = hostPort(opts.address);
+  const tls = address.startsWith('tls!');
+  if (!tls && (opts.ca || opts.cert || opts.key)) throw usage(`--ca, --cert and --key are for tls!HOST!PORT addresses, not "${opts.address}"`);
+  if ((opts.cert === undefined) !== (opts.key === undefined)) throw usage('--cert and --key go together');
+  const d: DialOptions = {};
+  const ca = pem('ca', opts.ca), cert = pem('cert', opts.cert), key = pem('key', opts.key);
+  if (ca) d.ca = ca;
+  if (cert) d.cert = cert;
+  if (key) d.key = key;
+  try {
+    return await dial9p(address, d);
+  } catch (e) {
+    if (e instanceof P9Error && (e.errno === ECONNREFUSED || e.errno === ETIMEDOUT)) {
+      // Name the address as the user wrote it.
+      const prefix = `dial ${address}: `;
+      const why = e.detail?.startsWith(prefix) ? e.detail.slice(prefix.length) : (e.detail ?? e.message);
+      throw new CliError(`dial ${opts.address}: ${why}`, 1, ECONNREFUSED, 'ECONNREFUSED');
+    }
+    throw e;
+  }
 }
 
 /** Split a user's path into names: "/mcp/7/ctl", "mcp/7/ctl" and "/" all work. */
@@ -82,8 +124,8 @@ export class Session {
   private constructor(readonly client: Client, readonly opts: ConnectOptions) {}
 
   static async open(opts: ConnectOptions): Promise<Session> {
-    const d = parseAddress(opts.address);
-    const sock = await dial(d, opts.address);
+    parseAddress(opts.address);
+    const sock = await dial(opts);
     let client: Client;
     try {
       client = await Client.connect(sock, { dialect: opts.dialect });
@@ -92,7 +134,16 @@ export class Session {
       throw serverError(`version ${opts.dialect}`, e);
     }
     try {
-      await client.attach({ uname: opts.user, aname: opts.aname ?? '', nUname: NONUNAME });
+      if (opts.auth === 'munge') {
+        // The credential carries our uid; the server checks the name against it.
+        const munge = new Munge(process.env.AKAROS_MUNGE_SOCKET ? { socket: process.env.AKAROS_MUNGE_SOCKET } : {});
+        await client.attach({
+          uname: opts.user, aname: opts.aname ?? '', nUname: process.getuid?.() ?? NONUNAME,
+          credential: () => munge.encode(), requireAuth: true,
+        });
+      } else {
+        await client.attach({ uname: opts.user, aname: opts.aname ?? '', nUname: NONUNAME });
+      }
     } catch (e) {
       client.close();
       throw serverError(`attach as ${opts.user}`, e);
@@ -137,10 +188,9 @@ export class Session {
   }
 
   /** `echo TEXT > PATH`: open OWRITE|OTRUNC, one write, clunk. `what` names the failure
-   *  in the message (default: the text written, as a ctl command). */
+   *  in the message (default: the line of the text the server refused, see blame()). */
   async write(path: string, data: string | Buffer, what?: string): Promise<number> {
     const buf = typeof data === 'string' ? Buffer.from(data) : data;
-    const label = what ?? (typeof data === 'string' ? data.trim().split('\n')[0] : path);
     let f: Fid;
     try {
       f = await this.root.walk(names(path));
@@ -151,12 +201,12 @@ export class Session {
       await f.open(OWRITE | OTRUNC);
     } catch (e) {
       await f.clunk().catch(() => {});
-      throw await this.withErrstr(path, e);
+      throw await this.withErrstr(() => path, e);
     }
     try {
       return await f.write(0n, buf);
     } catch (e) {
-      throw await this.withErrstr(label, e);
+      throw await this.withErrstr((errstr, text) => what ?? blame(buf.toString(), errstr, text, path), e);
     } finally {
       await f.clunk().catch(() => {});
     }
@@ -199,14 +249,62 @@ export class Session {
     }
   }
 
-  private async withErrstr(label: string, e: unknown): Promise<Error> {
-    if (!(e instanceof P9Error) || e.errno === ECONNRESET) return serverError(label, e);
-    return serverError(label, e, await this.errstr());
+  private async withErrstr(label: (errstr: string, text: string) => string, e: unknown): Promise<Error> {
+    if (!(e instanceof P9Error) || e.errno === ECONNRESET) return serverError(label('', ''), e);
+    const errstr = await this.errstr();
+    return serverError(label(errstr, e.text), e, errstr);
+  }
+
+  /** A 9P2000.u connection beside a 9P2000.L one: its stats carry owner names, where
+   *  Rgetattr has only numbers (the server maps names it does not know to nobody). */
+  private named?: Promise<Session | undefined>;
+
+  private namedSession(): Promise<Session | undefined> {
+    if (this.opts.dialect !== '9P2000.L') return Promise.resolve(this);
+    this.named ??= Session.open({ ...this.opts, dialect: '9P2000.u' }).catch(() => undefined);
+    return this.named;
+  }
+
+  /** stat with owner names in every dialect (see namedSession). */
+  async statNamed(path: string): Promise<Stat> {
+    const u = await this.namedSession();
+    return (u ?? this).stat(path);
+  }
+
+  /** ls with a stat per entry, owner names in every dialect. */
+  async lsNamed(path: string): Promise<DirEntry[]> {
+    const u = await this.namedSession();
+    const list = await (u ?? this).ls(path);
+    const base = names(path).join('/');
+    return Promise.all(list.map(async (e) => (e.stat ? e : { ...e, stat: await (u ?? this).stat(`${base}/${e.name}`) })));
   }
 
   close(): void {
     this.client.close();
+    void this.named?.then((u) => { if (u && u !== this) u.close(); });
   }
+}
+
+/**
+ * The line of a multi-line ctl write that the server refused. The server applies the
+ * lines in order and stops at the first bad one, and its detail names that line
+ * (`cores 99: want 0..15`), its verb (`unknown control message "banana"`) or a prefix of
+ * it (`yield 3: ...` for `yield 3 nice`). The first line the detail names whole is the
+ * one; a verb or prefix decides only if one line has it. Otherwise the path: never a
+ * line that was applied.
+ */
+export function blame(data: string, errstr: string, errText: string, path: string): string {
+  const lines = data.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  if (lines.length <= 1) return lines[0] ?? path;
+  const detail = errstr.startsWith(`${errText}: `) ? errstr.slice(errText.length + 2) : errstr;
+  const whole = lines.find((l) => detail === l || detail.startsWith(`${l}: `) || detail.includes(`"${l}"`));
+  if (whole !== undefined) return whole;
+  const partial = lines.filter((l) => {
+    const w = l.split(/\s+/);
+    for (let k = w.length - 1; k >= 1; k--) if (detail.startsWith(`${w.slice(0, k).join(' ')}: `)) return true;
+    return detail.includes(`"${w[0]}"`);
+  });
+  return new Set(partial).size === 1 ? partial[0] : path;
 }
 
 /**
