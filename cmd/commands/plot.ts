@@ -14,14 +14,15 @@ import { checkResults, ftqResults, latencyResults } from '../lib/results.js';
 export interface PlotResult {
   output: string;
   kind: 'timeline' | 'cdf' | 'ftq';
-  from_ns?: number;
-  to_ns?: number;
-  records?: number;
+  from_ns: number | null;
+  to_ns: number | null;
+  records: number | null;
 }
 
 export default class Plot extends AkarosCommand {
   static override summary = 'Draw a trace as an SVG timeline (cores × virtual time), or a results file as a latency CDF or FTQ plot.';
   static override description = `INPUT is a text trace (what /sim/trace gives; akaros trace --text, or trace.txt from akaros sim run) or a results.json. A trace is drawn as one row per core and virtual time across, each tenure coloured by MCP, preemption warnings (triangles), grace periods (hatched) and forced revokes (red crosses) marked, with axes and a legend; --from/--to cut a window. A results file is drawn as the latency CDF of its latency workloads or the FTQ samples of its ftq workloads (--kind; default whichever it has). Without INPUT the trace is recorded live from the server first (the recording flags, or Ctrl-C, end it).`;
+  static override schema = 'plot.json';
   static override examples = [
     { description: 'The timeline of an experiment', command: '<%= config.bin %> <%= command.id %> out/lend/trace.txt -o timeline.svg --from 0 --to 600ms' },
     { description: 'Record 500 ms of virtual time and draw it', command: '<%= config.bin %> <%= command.id %> --for 500ms -o now.svg' },
@@ -83,6 +84,6 @@ export default class Plot extends AkarosCommand {
     if (k === 'ftq' && !ftq.length) throw usage(`${file}: no ftq workload to plot`);
     writeFileSync(output, k === 'cdf' ? cdfSvg(lat, title) : ftqSvg(ftq, title));
     this.out(`${k === 'cdf' ? lat.length : ftq.length} workloads -> ${output}`);
-    return { output, kind: k };
+    return { output, kind: k, from_ns: null, to_ns: null, records: null };
   }
 }

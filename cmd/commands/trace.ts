@@ -13,13 +13,14 @@ export interface TraceResult {
   start_ns: number;
   end_ns: number;
   ended: string;
-  output?: string;
-  text?: string;
+  output: string | null;
+  text: string | null;
 }
 
 export default class Trace extends AkarosCommand {
   static override summary = 'Record the scheduling trace (cat /sim/trace); write it as Chrome trace-event JSON.';
   static override description = `/sim/trace gives every scheduling decision as one line, "T KIND key=value..." in virtual ns (devs/sim/sim.md). Without -o the lines are printed as they come. With -o FILE the recording is written as Chrome trace-event JSON that ui.perfetto.dev and chrome://tracing open as they are: a track per core with a slice for each MCP's tenure, "grace" slices, "warn" and "preempt" instants, and per MCP a "cores" counter (wanted, granted, provisioned) and its events. Recording ends at Ctrl-C, --records, --for, --until or --wall. --input converts a saved text trace without a server.`;
+  static override schema = 'trace.json';
   static override examples = [
     { description: 'cat /sim/trace', command: '<%= config.bin %> <%= command.id %>' },
     { description: 'One virtual second, for Perfetto; keep the text too', command: '<%= config.bin %> <%= command.id %> --for 1s -o trace.json --text trace.txt' },
@@ -42,7 +43,7 @@ export default class Trace extends AkarosCommand {
       const tl = timelineOf(lines);
       writeFileSync(flags.output, chromeText(tl));
       this.out(`${lines.length} records, ${tl.t0}..${tl.t1} ns -> ${flags.output}`);
-      return { records: lines.length, start_ns: tl.t0, end_ns: tl.t1, ended: 'eof', output: flags.output };
+      return { records: lines.length, start_ns: tl.t0, end_ns: tl.t1, ended: 'eof', output: flags.output, text: null };
     }
     const forNs = durationFlag(flags.for, 'for');
     const untilNs = durationFlag(flags.until, 'until');
@@ -64,6 +65,6 @@ export default class Trace extends AkarosCommand {
       writeFileSync(flags.output, chromeText(timelineOf(rec.lines, rec.end), { recorded_from: flags.address }));
       this.out(`${rec.lines.length} records, ${rec.start}..${rec.end} ns (${rec.ended}) -> ${flags.output}`);
     }
-    return { records: rec.lines.length, start_ns: rec.start, end_ns: rec.end, ended: rec.ended, output: flags.output, text: flags.text };
+    return { records: rec.lines.length, start_ns: rec.start, end_ns: rec.end, ended: rec.ended, output: flags.output ?? null, text: flags.text ?? null };
   }
 }

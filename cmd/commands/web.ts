@@ -9,6 +9,8 @@ export interface WebResult {
 }
 
 export default class Web extends AkarosCommand {
+  // a server, like `serve`: nothing to print as a document
+  static override enableJsonFlag = false;
   static override summary = 'Serve a live web view of the machine on loopback: core grid, timeline, MCPs and their controls.';
   static override description = `A 9P client like the other commands: it follows /sim/trace and reads /sim/status, /core/map, /core/ctl and /mcp/N/status, and serves a page on http://127.0.0.1:PORT/ that shows the cores coloured by the MCP on them, a scrolling timeline of virtual time, each MCP's wanted / granted / provisioned and the recent trace records, updated live (server-sent events). The page's buttons write the same files as the user this command attached as (want, cores, yield, kill on /mcp/N/ctl; pause, resume, step on /sim/ctl for the host owner), so the server's permissions apply. The page's files are served from this installation (cmd/web); nothing is fetched from elsewhere. Runs until Ctrl-C.`;
   static override examples = [

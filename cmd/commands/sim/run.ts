@@ -21,6 +21,7 @@ export interface SimRunResult {
 export default class SimRun extends AkarosCommand {
   static override summary = 'Run an experiment file in fast virtual time on a kernel in this process.';
   static override description = `EXPERIMENT.json names a machine (cores, LL cores, policy, grace, tick), a seed, a duration, the MCPs and a script of ctl writes at virtual times (examples/README.md has the format). The kernel is built in this process with its clock paused and the script is played through the same files a user writes (/mcp/clone, /mcp/N/ctl, /core/ctl, /sim/ctl over 9P), as fast as the machine allows. Writes to DIR: trace.txt (the /sim/trace records), trace.json (Chrome trace-event JSON for Perfetto or chrome://tracing), timeline.svg (cores × virtual time), results.json, and plots of workload results when there are any. The "expect" checks of the file are printed; exit 1 if one fails. Needs no server (the connection flags are unused).`;
+  static override schema = 'sim-run.json';
   static override examples = [
     { description: 'Reproduce the README\'s session', command: '<%= config.bin %> <%= command.id %> examples/lend-and-reclaim.json -o out/lend' },
   ];
