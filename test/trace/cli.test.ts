@@ -32,6 +32,11 @@ t.test('sim run: every example runs and its checks hold', async (t) => {
   }
   const human = await akaros(['sim', 'run', join(root, 'examples', 'lend-and-reclaim.json'), '-o', join(tmp, 'h')]);
   t.match(human.stdout, /ok +at 510000000: revoke pid=2 vcore=11 pcore=1 for=1/, 'the README result, printed');
+  // The README's timeline is this run's: regenerate it with AKAROS_UPDATE_DOCS=1 after a change to the drawing.
+  const svg = readFileSync(join(tmp, 'h', 'timeline.svg'), 'utf8');
+  const doc = join(root, 'docs', 'lend-and-reclaim.svg');
+  if (process.env.AKAROS_UPDATE_DOCS) writeFileSync(doc, svg);
+  t.equal(readFileSync(doc, 'utf8'), svg, 'docs/lend-and-reclaim.svg is what the example draws');
 });
 
 t.test('sim run: a failed check exits 1, a bad file 2', async (t) => {

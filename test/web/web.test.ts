@@ -137,6 +137,7 @@ async function main(): Promise<void> {
 
   t.test('a run for the docs: the screenshot', async (t) => {
     for (const pid of k.mcpPids()) if (!k.proc(pid)!.dead) k.kill('eve', pid);
+    for (const pid of k.mcpPids()) k.reap('eve', pid);   // what a `wait` read does: a clean table for the picture
     await eve.write('/core/ctl', 'grace 20ms\n');
     const a = Number((await glenda.read('/mcp/clone')).trim());
     const b = Number((await glenda.read('/mcp/clone')).trim());
