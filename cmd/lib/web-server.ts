@@ -15,7 +15,7 @@
 //        POST /api/sim   {cmd}          one ctl line to /sim/ctl
 //        POST /api/new   {name?}        cat /mcp/clone (and `name NAME`)
 // Bounds: request bodies 4 KiB, MAX_CLIENTS event streams, BACKLOG trace lines kept for a
-// page that connects later. Another site's page cannot drive it: a POST must carry the
+// page that connects later, MAX_MCPS statuses read per refresh. Another site's page cannot drive it: a POST must carry the
 // X-Akaros header (a cross-origin request with it needs a CORS preflight, which is never
 // granted) and the Host header must name the loopback address we listen on.
 
@@ -41,6 +41,8 @@ export const MAX_BODY = 4096;
 export const MAX_CLIENTS = 32;
 export const BACKLOG = 5000;
 export const REFRESH_MS = 50;
+/** MCPs whose status is read per refresh (the lowest pids); the rest are only counted. */
+export const MAX_MCPS = 256;
 
 export interface McpState {
   pid: number; name: string; user: string; state: string; wanted: number; granted: number; provisioned: number;
@@ -54,6 +56,8 @@ export interface WebState {
   machine: { ncores: number; policy: string; grace: number; tick: number };
   cores: CoreRow[];
   mcps: McpState[];
+  /** MCPs listed in /mcp (mcps holds at most MAX_MCPS of them) */
+  mcps_total: number;
   /** palette for pids no longer listed (pidColor(pid) = palette[(pid-1) % n]) */
   palette: string[];
 }
@@ -82,7 +86,7 @@ async function readState(s: Session, user: string, hostowner: string): Promise<W
     s.read('/sim/status'), s.read('/core/map'), readSummary(s), listPids(s, 'mcp'),
   ]);
   const k = parseKeyed(sim);
-  const mcps = (await Promise.all(pids.map(async (pid) => {
+  const mcps = (await Promise.all(pids.slice(0, MAX_MCPS).map(async (pid) => {
     const st = await s.readMaybe(`/mcp/${pid}/status`);
     if (st === undefined) return undefined;
     const m = parseKeyed(st);
@@ -97,7 +101,7 @@ async function readState(s: Session, user: string, hostowner: string): Promise<W
     user, hostowner,
     clock: { mode: k.mode ?? '?', now: Number(k.now ?? 0), speed: Number(k.speed ?? 1) },
     machine: { ncores: Number(summary.ncores), policy: String(summary.policy), grace: Number(summary.grace), tick: Number(summary.tick) },
-    cores: parseCoreMap(map), mcps,
+    cores: parseCoreMap(map), mcps, mcps_total: pids.length,
     palette: Array.from({ length: 16 }, (_x, i) => pidColor(i + 1)),
   };
 }

@@ -183,6 +183,7 @@ function renderTable() {
     body.appendChild(tr);   // keeps pid order: mcps come sorted
   }
   for (const [pid, tr] of rows) if (!seen.has(pid)) { tr.remove(); rows.delete(pid); }
+  $('more').textContent = state.mcps_total > state.mcps.length ? `and ${state.mcps_total - state.mcps.length} more MCPs (not shown)` : '';
 }
 
 function renderHeader() {
