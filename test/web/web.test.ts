@@ -84,7 +84,11 @@ async function main(): Promise<void> {
     await glenda.write(`/mcp/${pid}/ctl`, 'name spin\n');
     await glenda.write(`/mcp/${pid}/ctl`, 'cores 4\n');
     const t0 = Date.now();
-    await page.waitForFunction((p) => document.querySelectorAll(`.cell[data-owner="${p}"]`).length === 4, pid, { timeout: 1000 });
+    const want = rgb(pidColor(pid));
+    await page.waitForFunction(([p, c]) => {
+      const cells = [...document.querySelectorAll(`.cell[data-owner="${p}"]`)];
+      return cells.length === 4 && cells.every((e) => getComputedStyle(e).backgroundColor === c);
+    }, [pid, want] as const, { timeout: 1000 });
     t.ok(Date.now() - t0 <= 1000, 'within a second');
     const colours = await page.$$eval(`.cell[data-owner="${pid}"]`, (els) => els.map((e) => getComputedStyle(e).backgroundColor));
     t.same(colours, Array(4).fill(rgb(pidColor(pid))), 'in the MCP\'s colour');
