@@ -76,6 +76,7 @@ function warnNow(s: KState, p: Proc, v: Vcore, c: number): void {
   p.warnVcore(v, now);
   p.warned++; s.m.warned[c]++;
   s.note('warn', `pid=${p.pid} vcore=${v.id} pcore=${c} deadline=${now}`);
+  trace(s, 'warn', p.pid, v.id, c, 0, now);
   sendEvent(s, p, EV_PREEMPT_PENDING, v.id, [v.id, 0, 0, 0], [['deadline', now]]);
 }
 
@@ -114,6 +115,7 @@ export function preemptAll(s: KState, p: Proc): void {
     m.preempts[c]++; m.forced[c]++;
     trackDealloc(s, p, c);
     s.note('revoke', `pid=${p.pid} vcore=${v.id} pcore=${c} bulk`);
+    trace(s, 'revoke', p.pid, v.id, c, 0);
     freed.push(c);
   }
   p.setState(RUNNABLE_M, s.clock.now);

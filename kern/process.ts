@@ -97,7 +97,7 @@ export function changeToM(s: KState, p: Proc): void {
   if (p.state !== RUNNING_S) throw perr(EINVAL, `m ${p.pid}: process is ${STATE_NAMES[p.state]}, not RUNNING_S`);
   const now = s.clock.now;
   defaultEvqs(p, 'm');
-  if (p.wanted === 0 && s.maxVcores > 0) p.wanted = 1;
+  if (p.wanted === 0 && s.maxVcores > 0) { p.wanted = 1; trace(s, 'want', p.pid, 1); }
   s.m.release(scpCore(s), now);
   p.setState(RUNNABLE_M, now);
   p.isMcp = true;
@@ -287,6 +287,7 @@ export function changeVcore(s: KState, p: Proc, vc: number, to: number, notif: b
   const resume = nv.notifDisabled && nv.ctx === CTX_VC;
   startVcore(nv);
   s.note('change', `pid=${p.pid} vcore=${vc}->${to} pcore=${c}${notif ? ' notif' : ''}${resume ? ' resume' : ''}`);
+  trace(s, 'change', p.pid, vc, to, c);
   sendEvent(s, p, notif ? EV_CHECK_MSGS : EV_VCORE_PREEMPT, to, [0, vc, 0, 0]);
 }
 
@@ -318,6 +319,7 @@ export function request(s: KState, p: Proc, n: number, more: boolean): void {
   if (total === p.wanted) return;
   if (total > p.wanted) p.wanted = total;
   s.note('request', `pid=${p.pid} n=${total} wanted=${p.wanted}`);
+  if (p.wanted === total) trace(s, 'want', p.pid, total);
   if (p.isMcp && total > p.numVcores) { markNeedy(s, p); poke(s); }
 }
 
@@ -331,7 +333,7 @@ export function request(s: KState, p: Proc, n: number, more: boolean): void {
 export function vcoreYield(s: KState, p: Proc, vc: number, nice: boolean): void {
   const v = onlineVcore(p, vc, 'vcyield');
   if (v.notifPending) { p.yieldFails++; throw perr(EAGAIN, `vcyield ${vc}: messages pending for vcore ${vc}: handle them first`); }
-  if (!nice && p.wanted > 0) p.wanted--;
+  if (!nice && p.wanted > 0) { p.wanted--; trace(s, 'want', p.pid, p.wanted); }
   v.canRcvMsg = false;
   try {
     yieldVcore(s, p, vc, nice);

@@ -38,6 +38,7 @@ export const TRACE_FIELDS = {
   prov: ['pid', 'pcore'],
   unprov: ['pid', 'pcore'],
   grant: ['pid', 'vcore', 'pcore'],
+  change: ['pid', 'vcore', 'to', 'pcore'],
   yield: ['pid', 'vcore', 'pcore', 'in_time', 'to'],
   warn: ['pid', 'vcore', 'pcore', 'for', 'deadline'],
   revoke: ['pid', 'vcore', 'pcore', 'for'],
@@ -138,10 +139,12 @@ export class Tracer {
   /** Register a process created while recording (the state hook finds it). */
   adopt(p: object): void { procTracer.set(p, this); }
 
-  push(t: number, kind: TraceKind, vals: readonly (TraceValue | undefined)[]): void {
+  /** `extra`: fields after the kind's own, named `x_KEY` (an event's extensions). */
+  push(t: number, kind: TraceKind, vals: readonly (TraceValue | undefined)[], extra?: readonly [string, TraceValue][]): void {
     const r: TraceRecord = { seq: this.next, t, kind };
     const names = TRACE_FIELDS[kind];
     for (let i = 0; i < names.length; i++) r[names[i]] = vals[i] ?? 0;
+    if (extra) for (const [k, v] of extra) r[`x_${k}`] = v;
     this.ring[this.next % this.cap] = r;
     this.next++;
     for (const fn of this.subs) fn();
@@ -166,6 +169,15 @@ export function trace(s: TraceHost, kind: TraceKind, a?: TraceValue, b?: TraceVa
   if (live === 0) return;
   const tr = tracers.get(s);
   if (tr && tr.on) tr.push(s.clock.now, kind, [a, b, c, d, e, f, g]);
+}
+
+/** The event hook: `event pid type vcore a1 a2 a3 a4`, then the event's extension fields
+ *  as `x_KEY` (x_deadline, x_pcore, x_pid...), as /mcp/N/events prints them. */
+export function traceEvent(s: TraceHost, pid: number, type: string, vcore: number,
+  args: readonly [number, number, number, number], x?: readonly [string, number][]): void {
+  if (live === 0) return;
+  const tr = tracers.get(s);
+  if (tr && tr.on) tr.push(s.clock.now, 'event', [pid, type, vcore, args[0], args[1], args[2], args[3]], x);
 }
 
 /** The creation hook: the `create` record, and the process becomes known to the state hook. */

@@ -8,7 +8,9 @@
 
 import { num, str, type TraceRec } from './trace-parse.js';
 
-export type TenureEnd = 'yield' | 'revoke' | 'exit' | 'end';
+/** How a tenure ended; `change`: the process put another of its vcores on the core
+ *  (change_to_vcore), which starts the next tenure at once. */
+export type TenureEnd = 'yield' | 'revoke' | 'exit' | 'change' | 'end';
 
 export interface Tenure {
   pcore: number;
@@ -152,6 +154,7 @@ export function buildTimeline(recs: TraceRec[], opts: TimelineOptions = {}): Tim
       // an SCP on an LL core is not an MCP's tenure (SCP round robin is not traced per core)
       case 'hold': if (!tl.ll.includes(pcore)) hold(pid, num(r, 'vcore'), pcore, t, true); break;
       case 'grant': hold(pid, num(r, 'vcore'), pcore, t, false); break;
+      case 'change': release(pcore, t, 'change'); hold(pid, num(r, 'to'), pcore, t, false); break;
       case 'yield': endWarning(pcore, t, 'yield'); release(pcore, t, 'yield'); break;
       case 'revoke':
         endWarning(pcore, t, 'revoke');

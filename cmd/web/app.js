@@ -53,7 +53,7 @@ function onRecord(r) {
   if (t > model.lastT) model.lastT = t;
   switch (r.kind) {
     case 'machine': ncores = f.ncores; break;
-    case 'hold': case 'grant': {
+    case 'hold': case 'grant': case 'change': {
       closeSeg(f.pcore, t);
       const s = { pid: f.pid, pcore: f.pcore, t0: t, t1: null };
       model.open.set(f.pcore, s);
