@@ -102,7 +102,7 @@ export function parseExperiment(x: unknown, fallbackName = 'experiment'): Experi
   const machine = {
     cores, policy: policy as 'fcfs' | 'packed',
     ll: strOpt(m.ll, 'machine.ll') ?? '0',
-    grace: strOpt(m.grace, 'machine.grace') ?? '10ms',
+    grace: strOpt(m.grace, 'machine.grace') ?? '0',
     tick: strOpt(m.tick, 'machine.tick'),
     topology: strOpt(m.topology, 'machine.topology'),
     hostowner: strOpt(m.hostowner, 'machine.hostowner'),
