@@ -49,7 +49,9 @@ export async function startOurs(name = 'ours', root = TREE): Promise<Served> {
   const nsFile = join(dir, 'namespace');
   writeFileSync(nsFile, `${defaultBootNs(['cons', 'core', 'mcp', 'proc', 'sim'])}bind #cons /ctl\n`);
   const flags = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
-  const p = spawn(process.execPath, [...flags, join(root, 'bin', 'run.js'), 'serve', '--listen', 'tcp!127.0.0.1!0',
+  // Builds that keep state by default are told not to (older ones have no such flag).
+  const ephemeral = readFileSync(join(root, 'cmd', 'commands', 'serve.ts'), 'utf8').includes("ephemeral:") ? ['--ephemeral'] : [];
+  const p = spawn(process.execPath, [...flags, join(root, 'bin', 'run.js'), 'serve', ...ephemeral, '--listen', 'tcp!127.0.0.1!0',
     '--paused', '--hostowner', 'root', '--namespace', nsFile], {
     stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, AKAROS_NO_BUILD: '1' },
   });
