@@ -39,8 +39,8 @@ export class Namespace implements SessionNamespace {
   root(caller: Caller, aname: string): NsChan {
     if (aname === '' || aname === '/') return this.rootChan();
     if (aname.startsWith('#')) return this.devChan(caller, aname);
-    if (aname.startsWith('/')) return this.lookup(caller, aname);
-    throw perr(ENOENT, `no such attach name "${aname}"`);
+    // A bare name is a path from the root, as diod's anames are (diodload attaches `ctl`).
+    return this.lookup(caller, aname.startsWith('/') ? aname : `/${aname}`);
   }
 
   text(): string {

@@ -29,8 +29,9 @@ export interface Chan {
 
 /** One session's private copy of the boot namespace. */
 export interface SessionNamespace extends NamespaceView {
-  /** aname '' or '/' : the namespace root; '#name' or '#name.spec' : that device alone.
-   *  ENOENT for an unknown device. */
+  /** aname '' or '/' : the namespace root; '#name' or '#name.spec' : that device alone;
+   *  any other aname is a path from the root ('ctl' is '/ctl'). ENOENT for an unknown
+   *  device or a path that does not exist. */
   root(caller: Caller, aname: string): Chan;
 }
 

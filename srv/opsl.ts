@@ -77,10 +77,11 @@ const setattr: Handler<typeof F.Tsetattr> = (c, m, r) => {
 const readdir: Handler<typeof F.Treaddir> = (c, m, r) => {
   const f = c.useFid(m.fid, r);
   if (!readable(f) || !f.isDir()) throw perr(EBADF, 'Treaddir needs a directory open for reading');
-  if (m.offset === 0n || !f.direntSnapshot) {
+  if (m.offset === 0n || !f.dir?.dirents) {
     const self = f.chan.info();
     const parent = f.chan.walk(f.caller, '..').info();
-    f.direntSnapshot = [
+    f.dir ??= { nextIndex: 0, nextOffset: 0n };
+    f.dir.dirents = [
       { info: self, name: '.' },
       { info: parent, name: '..' },
       ...f.chan.readdir(f.caller).map((info) => ({ info, name: info.name })),
@@ -89,7 +90,7 @@ const readdir: Handler<typeof F.Treaddir> = (c, m, r) => {
   const count = Math.min(c.readCount(r, m.count), c.msize - READDIRHDRSZ);
   const out: Buffer[] = [];
   let n = 0;
-  const snap = f.direntSnapshot;
+  const snap = f.dir.dirents;
   // A cookie never handed out (past the end, or absurd) simply reads as the end.
   for (let i = m.offset < BigInt(snap.length) ? Number(m.offset) : snap.length; i < snap.length; i++) {
     const e = snap[i];

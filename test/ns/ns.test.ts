@@ -82,6 +82,8 @@ t.test('default boot namespace and the root', async (t) => {
   t.equal(direct.walk(eve, '..'), direct, '.. of a device root stays');
   t.equal(await rejection(() => ns.root(eve, '#nosuch')), 'ENOENT');
   t.equal(walk(ns.root(eve, '/dev'), '').qid.path, dev.qid.path, 'an absolute aname walks from the root');
+  t.equal(ns.root(eve, 'dev').qid.path, dev.qid.path, 'a bare aname is a path from the root (diodload attaches ctl)');
+  t.equal(await rejection(() => ns.root(eve, 'nope')), 'ENOENT', 'a bare aname that does not exist');
 });
 
 t.test('.. goes back through mount points', async (t) => {
