@@ -7,9 +7,15 @@
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { Kernel } from '../kern/index.js';
-import { makeDevices } from '../devs/index.js';
+import { makeDevices, makeNetDevices, openDatabase } from '../devs/index.js';
 import { cpulistParse, parseDuration } from '../devs/dev.js';
-import { createNamespaceServer } from '../ns/server.js';
+import { createNamespaceServer, type NsServer } from '../ns/server.js';
+import { RemoteMounts } from '../ns/remote.js';
+import { netDialer } from '../ns/remotedial.js';
+import { defaultBootNs } from '../ns/boot.js';
+import { clusterMounts } from '../ns/cluster.js';
+import { csResolver } from '../lib/ndblib/index.js';
+import type { Dialect } from '../lib/9p/fcall.js';
 import { Server } from '../srv/server.js';
 import { parseDialString } from '../lib/iplib/dial.js';
 import { perr } from '../lib/9p/error.js';
@@ -35,11 +41,18 @@ export interface BootOptions {
   /** A namespace(6) file replacing the default boot namespace. */
   namespace?: string;
   sysname?: string;
+  /** Network database files (--ndb, repeatable): /lib/ndb, /net/cs, remote mount names. */
+  ndb?: string[];
+  /** Mount every other node of this cluster (ndb entries with cluster=NAME) under /n. */
+  cluster?: string;
+  /** The dialect spoken to mounted 9P servers (default 9P2000.u). */
+  remoteDialect?: Dialect;
 }
 
 export interface Booted {
   kernel: Kernel;
   server: Server;
+  ns: NsServer;
   /** The dial strings actually listened on (port 0 resolved). */
   addresses: string[];
   hostowner: string;
@@ -73,12 +86,26 @@ export async function boot(opts: BootOptions = {}): Promise<Booted> {
     seed: opts.seed ?? 1,
     hostowner,
   });
-  const devs = makeDevices({ kernel, hostowner, sysname: opts.sysname, paused: opts.paused, seed: opts.seed ?? 1 });
-  const ns = createNamespaceServer({
-    devices: devs.devices,
-    hostowner,
-    bootNs: opts.namespace ? readFileSync(opts.namespace, 'utf8') : undefined,
+  const ndb = openDatabase(opts.ndb ?? []);
+  const devs = makeDevices({
+    kernel, hostowner, sysname: opts.sysname, paused: opts.paused, seed: opts.seed ?? 1, drivers: ['srv', 'net', 'ndb'],
   });
+  const sysname = (): string => devs.cons.sysname;
+  const net = makeNetDevices({ hostowner, ndb, sysname });
+  const devices = [...devs.devices, ...net.devices];
+  let bootNs = opts.namespace ? readFileSync(opts.namespace, 'utf8') : defaultBootNs(devices);
+  if (opts.cluster !== undefined) bootNs += clusterMounts(ndb, opts.cluster, opts.sysname);
+  const remote = new RemoteMounts({
+    dial: netDialer(async (d) => csResolver(ndb, { sysname: sysname() })(d)),
+    ...(opts.remoteDialect ? { dialect: opts.remoteDialect } : {}),
+  });
+  let ns: NsServer;
+  try {
+    ns = createNamespaceServer({ devices, hostowner, bootNs, remote });
+  } catch (e) {
+    devs.close();
+    throw e;
+  }
   const server = new Server({ ns, hostowner });
   const addresses: string[] = [];
   try {
@@ -87,17 +114,20 @@ export async function boot(opts: BootOptions = {}): Promise<Booted> {
     }
   } catch (e) {
     await server.close();
+    remote.close();
     devs.close();
     throw e;
   }
   return {
     kernel,
     server,
+    ns,
     addresses,
     hostowner,
     mountHints: () => addresses.flatMap(mountHint),
     close: async () => {
       await server.close();
+      remote.close();
       devs.close();
     },
   };

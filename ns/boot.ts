@@ -14,6 +14,7 @@ export const DEFAULT_BINDS: ReadonlyArray<readonly [string, string]> = [
   ['proc', 'bind #proc /proc'],
   ['sim', 'bind #sim /sim'],
   ['srv', 'bind -c #srv /srv'],
+  ['net', 'bind #net /net'],
   ['ndb', 'bind #ndb /lib/ndb'],
 ];
 

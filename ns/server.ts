@@ -9,9 +9,10 @@ import type { Caller, Device, NamespaceView, Session } from '../devs/types.js';
 import { DEFAULT_ROOT_DIRS, defaultBootNs } from './boot.js';
 import { MountTable } from './mount.js';
 import { Namespace } from './namespace.js';
-import { parseNsFile } from './parse.js';
+import { formatNsOp, parseNsFile } from './parse.js';
 import { RootDir } from './root.js';
 import type { NamespaceServer, SessionNamespace } from './types.js';
+import { RemoteMounts, type RemoteOptions } from './remote.js';
 
 export interface NamespaceServerOptions {
   devices: readonly Device[];
@@ -21,12 +22,17 @@ export interface NamespaceServerOptions {
   hostowner: string;
   /** Root directories made even with nothing bound on them (default ['/n']). */
   rootDirs?: readonly string[];
+  /** Mounts of 9P servers (`mount tcp!node2!akaros /n/node2`): how to dial them. Without
+   *  it only #devices can be mounted. */
+  remote?: RemoteOptions | RemoteMounts;
 }
 
 export interface NsServer extends NamespaceServer {
   fork(): SessionNamespace;
   readonly devices: readonly Device[];
   readonly hostowner: string;
+  /** The remote mounts' connections (close() them at shutdown). */
+  readonly remote?: RemoteMounts;
 }
 
 /** A Caller for work done by the server itself (boot): the host owner. */
@@ -53,12 +59,18 @@ export function createNamespaceServer(opts: NamespaceServerOptions): NsServer {
     let d = root;
     for (const e of p.split('/').filter(Boolean)) d = d.mkdir(e);
   }
-  const boot = new Namespace({ devices, root }, new MountTable());
+  const remote = opts.remote instanceof RemoteMounts ? opts.remote : opts.remote ? new RemoteMounts(opts.remote) : undefined;
+  const boot = new Namespace({ devices, root, ...(remote ? { remote } : {}) }, new MountTable());
   const caller = bootCaller(opts.hostowner);
   const text = opts.bootNs ?? defaultBootNs(opts.devices);
   for (const op of parseNsFile(text)) {
     try {
-      boot.exec(op, caller, true);
+      // At boot a remote mount is put in place without dialing: nothing here may wait.
+      const r = boot.exec(op, caller, true);
+      if (r) {
+        r.catch(() => { /* refused below */ });
+        throw perr(EINVAL, `${formatNsOp(op)}: walks into a remote mount, which waits (do it after boot)`);
+      }
     } catch (e) {
       if (e instanceof P9Error) throw perr(e.errno, `boot namespace: ${e.detail ?? e.text}`);
       throw e;
@@ -67,6 +79,7 @@ export function createNamespaceServer(opts: NamespaceServerOptions): NsServer {
   return {
     devices: opts.devices,
     hostowner: opts.hostowner,
+    ...(remote ? { remote } : {}),
     fork: () => boot.fork(),
   };
 }

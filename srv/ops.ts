@@ -33,7 +33,7 @@ const attach: Handler<typeof F.Tattach> = (c, m) => {
   return { type: F.Rattach, qid: root.qid };
 };
 
-const walk: Handler<typeof F.Twalk> = (c, m, r) => {
+const walk: Handler<typeof F.Twalk> = async (c, m, r) => {
   const f = c.useFid(m.fid, r);
   if (m.wnames.length > MAXWELEM) throw perr(EINVAL, `walk of ${m.wnames.length} names > ${MAXWELEM}`);
   if (m.newfid !== m.fid && c.hasFid(m.newfid)) throw perr(EBADF, `fid ${m.newfid} already in use`);
@@ -43,7 +43,11 @@ const walk: Handler<typeof F.Twalk> = (c, m, r) => {
   for (let i = 0; i < m.wnames.length; i++) {
     try {
       checkName(m.wnames[i], true);
-      if (m.wnames[i] !== '.') chan = chan.walk(f.caller, m.wnames[i]);
+      // A walk into a remote mount answers later; local walks do not wait.
+      if (m.wnames[i] !== '.') {
+        const next = chan.walk(f.caller, m.wnames[i]);
+        chan = next instanceof Promise ? await next : next as Chan;
+      }
     } catch (e) {
       if (i === 0) throw e;
       return { type: F.Rwalk, qids };
@@ -51,6 +55,7 @@ const walk: Handler<typeof F.Twalk> = (c, m, r) => {
     qids.push(chan.qid);
   }
   if (m.newfid === m.fid) f.chan = chan;
+  else if (c.hasFid(m.newfid)) throw perr(EBADF, `fid ${m.newfid} already in use`); // taken while a remote walk waited
   else c.addFid(new Fid(m.newfid, chan, f.caller));
   return { type: F.Rwalk, qids };
 };
@@ -61,7 +66,7 @@ const read: Handler<typeof F.Tread> = async (c, m, r) => {
   const count = Math.min(m.count, c.msize - IOHDRSZ);
   if (f.isDir()) {
     if (c.dialect === '9P2000.L') throw perr(EISDIR, 'use Treaddir');
-    return { type: F.Rread, data: dirRead(c, f, m.offset, count) };
+    return { type: F.Rread, data: await dirRead(c, f, m.offset, count) };
   }
   const noblock = c.linux && !f.nonblock && isContinuation(f.lastRead, m.offset, count, c.msize);
   let data = await f.file!.read({ offset: m.offset, count, signal: r.ac.signal, noblock });

@@ -31,7 +31,15 @@ export default class Serve extends Command {
     paused: Flags.boolean({ summary: 'Start with the clock paused (advance with: akaros sim step 1ms).' }),
     seed: Flags.integer({ summary: 'PRNG seed.', default: 1 }),
     namespace: Flags.file({ summary: 'Boot namespace file (namespace(6) syntax) replacing the default.', exists: true }),
-    sysname: Flags.string({ summary: '/dev/sysname.' }),
+    sysname: Flags.string({ summary: '/dev/sysname, and this node\'s sys= name in the network database.' }),
+    ndb: Flags.file({
+      multiple: true, exists: true,
+      summary: 'Network database file (ndb(6)), repeatable: served at /lib/ndb, used by /net/cs and to dial remote mounts.',
+    }),
+    cluster: Flags.string({ summary: 'Mount every other node of this cluster (ndb entries with cluster=NAME) at /n/SYS.' }),
+    'remote-dialect': Flags.string({
+      summary: 'Dialect spoken to mounted 9P servers.', options: ['9P2000', '9P2000.u', '9P2000.L'], default: '9P2000.u',
+    }),
   };
 
   async run(): Promise<ServeResult> {
@@ -40,6 +48,7 @@ export default class Serve extends Command {
       cores: flags.cores, llCores: flags.ll, topology: flags.topology, policy: flags.policy as 'fcfs' | 'packed',
       grace: flags.grace, tick: flags.tick, hostowner: flags.hostowner, listen: flags.listen,
       paused: flags.paused, seed: flags.seed, namespace: flags.namespace, sysname: flags.sysname,
+      ndb: flags.ndb, cluster: flags.cluster, remoteDialect: flags['remote-dialect'] as BootOptions['remoteDialect'],
     };
     let m: Awaited<ReturnType<typeof boot>>;
     try {
