@@ -80,7 +80,9 @@ export class Server {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.listeners.splice(0).map((l) => l.close()));
+    // A listener's close waits for its connections to end: stop accepting, end them, wait.
+    const closing = this.listeners.splice(0).map((l) => l.close());
     for (const c of [...this.conns]) c.close();
+    await Promise.all(closing);
   }
 }
