@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
-// The `akaros` command. Commands are compiled into dist/cmd/commands (npx tsc -p .);
-// oclif's configuration is the "oclif" section of package.json.
+// The `akaros` command. Commands are compiled into dist/cmd/commands; oclif's
+// configuration is the "oclif" section of package.json. In a source tree, a dist/ that is
+// missing or older than the sources is rebuilt first (tsc, output on stderr), so `npm
+// start` and an `npm link`ed akaros always run the code on disk; AKAROS_NO_BUILD=1 skips
+// the check.
 
-import { execute } from '@oclif/core';
-import { loadOptions } from '../dist/cmd/lib/oclif.js';
+import { ensureBuilt } from './build.js';
 
-await execute({ loadOptions: loadOptions() });
+await ensureBuilt();
+const { main } = await import('../dist/cmd/lib/oclif.js');
+await main(process.argv.slice(2));

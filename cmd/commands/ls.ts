@@ -15,7 +15,8 @@ export interface LsEntry {
 
 export default class Ls extends AkarosCommand {
   static override summary = 'List a directory of the server\'s tree.';
-  static override description = `Reads the directory with Treaddir (9P2000.L) or Tread of a directory (9P2000, 9P2000.u), like plan9port's "9p ls". Directories are shown with a trailing slash; -l adds a stat per entry.`;
+  static override description = `Reads the directory with Treaddir (9P2000.L) or Tread of a directory (9P2000, 9P2000.u), like plan9port's "9p ls". Directories are shown with a trailing slash; -l adds a stat per entry, with owner names in every dialect (9P2000.L's Rgetattr carries only numeric ids, so -l reads the names over a second, 9P2000.u connection).`;
+  static override schema = 'ls.json';
   static override examples = [
     { description: 'The top of the tree (ls /)', command: '<%= config.bin %> <%= command.id %> /' },
     { description: 'Every many-core process (ls -l /mcp)', command: '<%= config.bin %> <%= command.id %> -l /mcp' },
@@ -26,19 +27,16 @@ export default class Ls extends AkarosCommand {
   async run(): Promise<LsEntry[]> {
     const { args, flags } = await this.parse(Ls);
     const s = await this.connect(flags);
-    const st = await s.stat(args.path);
+    const st = flags.long ? await s.statNamed(args.path) : await s.stat(args.path);
     let entries: LsEntry[];
     if (!(st.qid.type & 0x80)) {
       entries = [{ name: names(args.path).pop() ?? '/', dir: false }];
       if (flags.long) entries[0].stat = statJson(st);
     } else {
-      const list = await s.ls(args.path);
-      entries = list.map((e) => ({ name: e.name, dir: e.type === DT_DIR || Boolean(e.qid.type & 0x80) }));
-      if (flags.long) {
-        const base = names(args.path).join('/');
-        const stats = await Promise.all(list.map((e) => (e.stat ? Promise.resolve(e.stat) : s.stat(`${base}/${e.name}`))));
-        entries.forEach((e, i) => { e.stat = statJson(stats[i]); });
-      }
+      const list = flags.long ? await s.lsNamed(args.path) : await s.ls(args.path);
+      entries = list.map((e) => ({
+        name: e.name, dir: e.type === DT_DIR || Boolean(e.qid.type & 0x80), ...(e.stat ? { stat: statJson(e.stat) } : {}),
+      }));
     }
     if (flags.long) {
       this.out(table(['mode', 'uid', 'gid', 'length', 'name'],

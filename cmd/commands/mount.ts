@@ -30,6 +30,7 @@ export function mountArgv(address: string, mountpoint: string, o: { fuse?: boole
 export default class Mount extends AkarosCommand {
   static override summary = 'Mount the server\'s tree with Linux v9fs or 9pfuse (prints the command, then runs it).';
   static override description = `Builds the mount command for --address: "mount -t 9p -o trans=tcp,port=P, version=9p2000.L,cache=none[,uname=U] HOST MOUNTPOINT" (trans=unix for a unix!/path address) or, with --9pfuse, "9pfuse 'tcp!HOST!PORT' MOUNTPOINT". cache=none because every file is synthetic. Prints it, and unless --dry-run runs it (v9fs needs root).`;
+  static override schema = 'mount.json';
   static override examples = [
     { description: 'Linux v9fs', command: '<%= config.bin %> <%= command.id %> /mnt/akaros' },
     { description: 'Only print the 9pfuse command', command: '<%= config.bin %> <%= command.id %> /mnt/akaros --9pfuse --dry-run' },

@@ -2,22 +2,27 @@
 import { Args, Flags } from '@oclif/core';
 import { AkarosCommand } from '../lib/base.js';
 import { CliError, usage, type Session } from '../lib/connect.js';
-import { formatCpulist, parseCpulist } from '../lib/format.js';
+import { formatCpulist } from '../lib/format.js';
+import { cpulist, cpulistOf, type Cpulist } from '../lib/units.js';
 import { readCoreMap, type CoreRow } from '../lib/machine.js';
+import { killAndReap } from '../lib/mcp.js';
 
-export interface ProvResult {
-  /** 'show' (-s): the map; 'pid' (-p) or 'cmd' (a new MCP named CMD). */
-  mode: 'show' | 'pid' | 'cmd';
-  pid?: number;
-  /** Cores asked for, LL cores masked out, ascending. */
-  requested?: number[];
-  /** Cores provisioned by this run (all of requested unless one failed). */
-  provisioned?: number[];
-  cleared?: boolean;
-  /** The process's provisioned cores afterwards (/mcp/PID/prov). */
-  prov?: string;
-  map?: CoreRow[];
-}
+/** --json (cmd/schemas/prov.json): -s gives the map; -p and CMD what was provisioned. */
+export type ProvResult =
+  | { mode: 'show'; map: CoreRow[] }
+  | {
+    mode: 'pid' | 'cmd';
+    pid: number;
+    /** Cores asked for, LL cores masked out. */
+    requested: Cpulist;
+    /** LL cores named in -v and skipped (Akaros's prov masks them). */
+    skipped_ll: Cpulist;
+    /** Cores provisioned by this run (all of requested unless one failed). */
+    done: Cpulist;
+    cleared: boolean;
+    /** The process's provisioned cores afterwards (/mcp/PID/prov). */
+    provisioned_cores: Cpulist;
+  };
 
 /** parlib_parse_cores: "1,3-5,9" with Akaros's messages, bounded by the core count. */
 export function parseCores(list: string, ncores: number): number[] {
@@ -38,7 +43,8 @@ export default class Prov extends AkarosCommand {
   static override summary = 'Provision cores to a process, with the options of Akaros\'s prov tool.';
   static override description = `prov -t c (-p PID | -s | CMD) (-v LIST | -m) [--clear]
 
--t c selects cores (-t m: memory is not supported, as in Akaros). -p PID provisions to an existing MCP; CMD creates a new MCP named CMD (through /mcp/clone) and provisions to it. -v LIST takes a core list such as 1,3-5,9; -m takes every core. LL cores are always masked out, then one "prov N" is written to /mcp/PID/ctl per core in ascending order, stopping at the first failure, as Akaros's provision_core_set does. --clear first drops every provision ("unprov all"). -s prints /core/map (Akaros printed its map on the console).`;
+-t c selects cores (-t m: memory is not supported, as in Akaros). -p PID provisions to an existing MCP; CMD creates a new MCP named CMD (through /mcp/clone) and provisions to it. -v LIST takes a core list such as 1,3-5,9; -m takes every core. LL cores are always masked out, then one "prov N" is written to /mcp/PID/ctl per core in ascending order, stopping at the first failure, as Akaros's provision_core_set does. --clear first drops every provision ("unprov all"). -s prints /core/map (Akaros printed its map on the console). A -v list of LL cores only is refused (EBUSY, status 1): an LL core is never provisioned.`;
+  static override schema = 'prov.json';
   static override strict = false;
   static override examples = [
     { description: 'Cores 1 and 3-5 to MCP 7 (echo prov 1 > /mcp/7/ctl; echo prov 3 > ...)', command: '<%= config.bin %> <%= command.id %> -t c -p 7 -v 1,3-5' },
@@ -80,7 +86,12 @@ export default class Prov extends AkarosCommand {
     let want: number[] = [];
     if (flags.values !== undefined) want = parseCores(flags.values, map.length);
     if (flags.max) want = map.map((c) => c.core);
+    const skipped = flags.max ? [] : want.filter((c) => ll.has(c));
     want = want.filter((c) => !ll.has(c));
+    if (skipped.length > 0 && want.length === 0 && !flags.clear) {
+      const list = formatCpulist(skipped);
+      throw new CliError(`prov ${list}: Device or resource busy: ${skipped.length > 1 ? `cores ${list} are LL cores` : `core ${list} is an LL core`}, never provisioned`, 1, 16, 'EBUSY');
+    }
 
     let pid = flags.pid;
     const mode = pid === undefined ? 'cmd' : 'pid';
@@ -95,19 +106,27 @@ export default class Prov extends AkarosCommand {
       }
     } catch (e) {
       if (mode === 'cmd') {
-        await s.write(ctl, 'kill\n').catch(() => {});
+        await killAndReap(s, pid);
         if (e instanceof CliError) throw new CliError(`Unable to provision to child: ${e.message}`, e.exit, e.errno, e.ename);
       }
       throw e;
     }
-    const prov = (await s.read(`/mcp/${pid}/prov`)).trim();
-    this.out(`pid ${pid} prov ${prov === '' ? '-' : formatCpulist(parseCpulist(prov))}`);
-    return { mode, pid, requested: want, provisioned: done, cleared: flags.clear ?? false, prov };
+    const prov = cpulist(await s.read(`/mcp/${pid}/prov`));
+    this.out(`pid ${pid} prov ${prov.text || '-'}`);
+    return {
+      mode, pid, requested: cpulistOf(want), skipped_ll: cpulistOf(skipped), done: cpulistOf(done),
+      cleared: flags.clear ?? false, provisioned_cores: prov,
+    };
   }
 }
 
 async function newMcp(s: Session, name: string): Promise<number> {
   const pid = Number((await s.read('/mcp/clone')).trim());
-  await s.write(`/mcp/${pid}/ctl`, `name ${name.slice(0, 19)}\n`);
+  try {
+    await s.write(`/mcp/${pid}/ctl`, `name ${name.slice(0, 19)}\n`);
+  } catch (e) {
+    await killAndReap(s, pid);
+    throw e;
+  }
   return pid;
 }

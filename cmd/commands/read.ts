@@ -1,19 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 import { Args, Flags } from '@oclif/core';
 import { AkarosCommand } from '../lib/base.js';
-import { follow } from '../lib/follow.js';
+import { follow, type FollowResult } from '../lib/follow.js';
 import { onInterrupt } from '../lib/signal.js';
 
 export interface ReadResult {
   path: string;
   data: string;
   /** eof: the file ended; once: one read done (no -f); interrupted: Ctrl-C (flushed). */
-  ended: 'eof' | 'interrupted' | 'once';
+  ended: FollowResult['ended'];
 }
 
 export default class Read extends AkarosCommand {
   static override summary = 'Read a blocking file: one read, or follow it with -f until Ctrl-C.';
   static override description = `Without -f: one read (one Tread), printed as it comes — on an events file that is the next burst of events, waiting for one if none is queued. With -f: read after read, printing each as it arrives, until end of file or Ctrl-C; Ctrl-C flushes the outstanding read (Tflush) and exits 0.`;
+  static override schema = 'read.json';
   static override examples = [
     { description: 'Follow an MCP\'s events (cat /mcp/7/events)', command: '<%= config.bin %> <%= command.id %> -f /mcp/7/events' },
     { description: 'Follow the kernel log (cat /dev/kmesg)', command: '<%= config.bin %> <%= command.id %> -f /dev/kmesg' },

@@ -1,81 +1,94 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 import { Flags } from '@oclif/core';
 import { AkarosCommand } from '../lib/base.js';
-import { follow } from '../lib/follow.js';
 import { onInterrupt } from '../lib/signal.js';
-import { gatherTop, renderTop, type TopData } from '../lib/top.js';
-
-const KEEP = 200;
+import { sleep } from '../lib/sleep.js';
+import { Rates } from '../lib/usage.js';
+import { drainLog, parseKeys, TopApp, type Terminal } from '../lib/top-app.js';
+import { SORT_KEYS, defaultView, gatherTop, renderTop, type SortKey, type TopData } from '../lib/top.js';
 
 export default class Top extends AkarosCommand {
-  static override summary = 'Live view: the cores coloured by owner, each process\'s cores, recent kernel events.';
-  static override description = `Redraws every --interval: a grid of the pcores (who runs on each, who it is provisioned to), every process with its cores wanted, granted and provisioned, and the newest lines of the kernel log. Per refresh it reads /dev/sysname, /sim/status, /core/ctl, /core/map, and /proc/N/status plus /mcp/N/status (or /proc/N/user) per process; /dev/kmesg is read as a stream on one open fid. q or Ctrl-C quits. --once prints one frame (and --json the data).`;
+  static override summary = 'Live view, like htop: cores by owner and % busy, processes with CPU%, the kernel log.';
+  static override description = `Redraws every --interval: a clock line (virtual time, running or paused, speed), a grid of the pcores (who runs on each, who it is provisioned to, % busy from /core/sysstat), every process with its cores wanted, granted and provisioned and its CPU% (from /mcp/N/stat), and the newest lines of the kernel log (/dev/kmesg, read as a stream on one open fid). Keys: arrows select, k kills the selected process (after y), < > sort, P by CPU%, N by pid, I inverts, / filters by name or user, u picks a user, ? help, q quits. A process being warned of a preemption is yellow, one that just lost a core red. --once prints one frame (the log read up to now), --json the same data.`;
+  static override schema = 'top.json';
   static override examples = [
     { description: 'Watch the machine', command: '<%= config.bin %> <%= command.id %>' },
     { description: 'One frame, 100x30, for a log or a slow link', command: '<%= config.bin %> <%= command.id %> --once --cols 100 --rows 30' },
+    { description: 'Only glenda\'s processes, busiest first', command: '<%= config.bin %> <%= command.id %> --user-filter glenda --sort cpu' },
   ];
   static override flags = {
     interval: Flags.integer({ char: 'i', summary: 'Milliseconds between refreshes.', default: 1000, min: 50 }),
     once: Flags.boolean({ summary: 'Print one frame and exit.' }),
     cols: Flags.integer({ summary: 'Width (default: the terminal\'s, or 80).', min: 20 }),
     rows: Flags.integer({ summary: 'Height (default: the terminal\'s, or 24).', min: 8 }),
+    sort: Flags.string({ summary: 'Sort column.', options: [...SORT_KEYS], default: 'pid' }),
+    filter: Flags.string({ summary: 'Only processes whose name or user contains this.' }),
+    'user-filter': Flags.string({ summary: 'Only this user\'s processes.' }),
   };
 
   async run(): Promise<TopData | undefined> {
     const { flags } = await this.parse(Top);
     const s = await this.connect(flags);
+    // A terminal that reports no size (0x0, as under script(1)) gets 80x24.
     const size = () => ({
-      cols: flags.cols ?? process.stdout.columns ?? 80,
-      rows: flags.rows ?? process.stdout.rows ?? 24,
+      cols: flags.cols ?? (process.stdout.columns || 80),
+      rows: flags.rows ?? (process.stdout.rows || 24),
     });
-    const events: string[] = [];
-    let partial = '';
-    const onLog = (b: Buffer): void => {
-      const text = partial + b.toString();
-      const lines = text.split('\n');
-      partial = lines.pop() ?? '';
-      events.push(...lines.filter((l) => l !== ''));
-      if (events.length > KEEP) events.splice(0, events.length - KEEP);
-    };
-    const intr = onInterrupt();
-    const logStop = new AbortController();
-    const quit = (): void => { logStop.abort(); };
-    intr.signal.addEventListener('abort', quit, { once: true });
+    const setup = (interactive: boolean) => ({
+      ...defaultView(interactive), sort: flags.sort as SortKey,
+      reverse: flags.sort === 'cpu', filter: flags.filter ?? '', user: flags['user-filter'],
+    });
 
     if (flags.once || this.jsonEnabled()) {
-      // What the log holds now: one read, given a moment in case the log is empty.
-      const t = setTimeout(quit, 300);
-      await follow(s, '/dev/kmesg', onLog, logStop.signal, true).catch(() => undefined);
-      clearTimeout(t);
-      intr.dispose();
-      const d = await gatherTop(s, events);
-      this.out(renderTop(d, size(), false).join('\n').replace(/\n+$/, ''));
+      const d = await gatherTop(s, await drainLog(s), new Rates());
+      this.out(renderTop(d, size(), false, setup(false)).join('\n').replace(/\n+$/, ''));
       return d;
     }
 
-    const logDone = follow(s, '/dev/kmesg', onLog, logStop.signal).catch(() => undefined);
-    const tty = this.tty;
+    const tty = this.tty && Boolean(process.stdin.isTTY);
+    const term: Terminal = {
+      size, color: tty,
+      draw: (frame) => process.stdout.write(tty
+        ? `\x1b[H${frame.join('\x1b[K\n')}\x1b[J`
+        : `${frame.join('\n').replace(/\n+$/, '')}\n\n`),
+    };
+    const app = new TopApp(s, term);
+    app.view = setup(tty);
+    const intr = onInterrupt();
+    const stop = new AbortController();
+    intr.signal.addEventListener('abort', () => stop.abort(), { once: true });
+    const logDone = app.followLog(stop.signal);
     const stdin = process.stdin;
-    const onKey = (k: Buffer): void => { if (k.includes(0x71) || k.includes(0x03)) quit(); };
+    let keys = Promise.resolve();
+    const onKey = (b: Buffer): void => {
+      keys = keys.then(async () => {
+        for (const k of parseKeys(b)) if (!stop.signal.aborted && await app.key(k) === 'quit') stop.abort();
+      }).catch((e) => { app.view.message = e instanceof Error ? e.message : String(e); });
+    };
+    const onResize = (): void => app.draw();
     if (tty) {
       process.stdout.write('\x1b[?1049h\x1b[?25l');
-      if (stdin.isTTY) { stdin.setRawMode(true); stdin.resume(); stdin.on('data', onKey); }
+      stdin.setRawMode(true);
+      stdin.resume();
+      stdin.on('data', onKey);
+      process.stdout.on('resize', onResize);
     }
     try {
-      while (!logStop.signal.aborted) {
-        const frame = renderTop(await gatherTop(s, events), size(), tty);
-        process.stdout.write(tty ? `\x1b[H${frame.join('\x1b[K\n')}\x1b[J` : `${frame.join('\n').replace(/\n+$/, '')}\n\n`);
-        await new Promise<void>((res) => {
-          const t = setTimeout(res, flags.interval);
-          logStop.signal.addEventListener('abort', () => { clearTimeout(t); res(); }, { once: true });
-        });
+      while (!stop.signal.aborted) {
+        await app.refresh();
+        await sleep(flags.interval, stop.signal);
       }
     } finally {
       intr.dispose();
       if (tty) {
-        if (stdin.isTTY) { stdin.off('data', onKey); stdin.setRawMode(false); stdin.pause(); }
+        stdin.off('data', onKey);
+        stdin.setRawMode(false);
+        stdin.pause();
+        process.stdout.off('resize', onResize);
         process.stdout.write('\x1b[?25h\x1b[?1049l');
       }
+      stop.abort();
+      await keys;
       await logDone;
     }
     return undefined;

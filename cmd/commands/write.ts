@@ -12,7 +12,8 @@ async function readStdin(): Promise<Buffer> {
 
 export default class Write extends AkarosCommand {
   static override summary = 'Write text to a file of the server\'s tree (echo TEXT > PATH).';
-  static override description = `Opens the file for writing (truncating) and writes TEXT followed by a newline in one write, as echo(1) does; with "-" or no TEXT, writes standard input as it is. A failed write prints the server's error and the detail from /dev/errstr.`;
+  static override description = `Opens the file for writing (truncating) and writes TEXT followed by a newline in one write, as echo(1) does; with "-" or no TEXT, writes standard input as it is. A failed write prints the line the server refused, its error and the detail from /dev/errstr (the lines before it stay applied, as with echo).`;
+  static override schema = 'write.json';
   static override strict = false;
   static override examples = [
     { description: 'Guarantee 4 cores to MCP 7 (echo 4 > /mcp/7/ctl)', command: '<%= config.bin %> <%= command.id %> /mcp/7/ctl 4' },
@@ -31,8 +32,9 @@ export default class Write extends AkarosCommand {
     const data = words.length === 0 || (words.length === 1 && words[0] === '-')
       ? await readStdin()
       : Buffer.from(`${words.join(' ')}\n`);
-    const what = words.length === 0 || words[0] === '-' ? data.toString().trim().split('\n')[0] : words.join(' ');
-    const bytes = await s.write(args.path, data, what);
+    // Several lines: the server applies them in order and stops at the first bad one;
+    // Session.write names that line in the error.
+    const bytes = await s.write(args.path, data);
     return { path: args.path, bytes };
   }
 }

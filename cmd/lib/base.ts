@@ -2,8 +2,9 @@
 //
 // The base of every akaros command: --json, the connection flags, one session opened on
 // demand and closed at the end, and the error convention — `akaros: MESSAGE` on stderr
-// (or {"error": ...} on stdout with --json), exit 1 for a server error, 2 for a usage
-// error. Commands return their typed result; oclif prints it for --json.
+// (with --json, {"error": ...} on stderr: stdout carries only results), exit 1 for a
+// server error, 2 for a usage error. Commands return their typed result; oclif prints it
+// for --json, in the shape of the JSON schema the command names (cmd/schemas/).
 
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import type { Dialect } from '../../lib/9p/fcall.js';
@@ -13,14 +14,16 @@ export type ConnFlags = { address: string; user: string; dialect: string };
 
 export abstract class AkarosCommand extends Command {
   static override enableJsonFlag = true;
+  /** The file in cmd/schemas/ that describes this command's --json output. */
+  static schema: string;
 
   static override baseFlags = {
     address: Flags.string({
       char: 'a', env: 'AKAROS_ADDRESS', default: DEFAULT_ADDRESS, helpGroup: 'CONNECTION',
-      summary: 'Dial string of the server: tcp!HOST!PORT or unix!/PATH.',
+      summary: 'The server: tcp!HOST!PORT, HOST:PORT or unix!/PATH.',
     }),
     user: Flags.string({
-      char: 'u', helpGroup: 'CONNECTION', summary: 'User name to attach as (default: $USER).',
+      char: 'u', env: 'AKAROS_USER', helpGroup: 'CONNECTION', summary: 'User name to attach as (default: $USER).',
     }),
     dialect: Flags.string({
       options: [...DIALECTS], default: '9P2000.L', helpGroup: 'CONNECTION', summary: '9P dialect to speak.',
@@ -62,8 +65,9 @@ export abstract class AkarosCommand extends Command {
     } else if (!this.parsed) {
       exit = 2; // the command line did not parse (a bad number for an integer argument...)
     }
+    message = message.replace(/\s+$/, '');
     if (this.jsonEnabled()) {
-      this.logJson({ error: { message, exit, ...(errno ? { errno } : {}) } });
+      process.stderr.write(`${JSON.stringify({ error: { message, exit, ...(errno ? { errno } : {}) } })}\n`);
     } else {
       process.stderr.write(`akaros: ${message}\n`);
     }

@@ -43,15 +43,33 @@ export function defaultUser(): string {
   try { return userInfo().username; } catch { return 'none'; }
 }
 
-/** Parse the address flag; a bad dial string is a usage error. */
+const HINT = 'give tcp!HOST!PORT, HOST:PORT or unix!/PATH';
+
+/** HOST:PORT, [V6]:PORT or :PORT as a dial string; anything else unchanged. */
+export function hostPort(address: string): string {
+  if (address.includes('!')) return address;
+  const m = /^(?:\[([^\]]*)\]|([^:\[\]]*)):([^:]*)$/.exec(address);
+  if (!m) return address;
+  const host = m[1] ?? m[2];
+  const port = m[3];
+  if (port === '') throw usage(`address "${address}": no port after ":" (${HINT})`);
+  return `tcp!${host === '' ? '127.0.0.1' : host}!${port}`;
+}
+
+/** Parse the address flag; a bad dial string is a usage error that shows the forms. */
 export function parseAddress(address: string): DialString {
+  const dial = hostPort(address);
   try {
-    const d = parseDialString(address, { net: 'tcp', service: '5640' });
+    const d = parseDialString(dial, { net: 'tcp', service: '5640' });
     if (d.net !== 'unix' && d.net !== 'tcp' && d.net !== 'net') throw new P9Error(EINVAL, `cannot dial network "${d.net}"`);
-    if (d.net !== 'unix' && d.port === undefined) throw new P9Error(EINVAL, `"${address}": the service must be a port number`);
+    if (d.net !== 'unix' && d.port === undefined) {
+      throw new P9Error(EINVAL, `"${address}": the service must be a port number, not "${d.service}"`);
+    }
     return d;
   } catch (e) {
-    throw usage(e instanceof P9Error ? (e.detail ?? e.message) : String(e));
+    let msg = e instanceof P9Error ? (e.detail ?? e.message) : String(e);
+    if (/empty service$/.test(msg)) msg = `address "${address}": no port after the last "!"`;
+    throw usage(`${msg} (${HINT})`);
   }
 }
 
@@ -137,10 +155,9 @@ export class Session {
   }
 
   /** `echo TEXT > PATH`: open OWRITE|OTRUNC, one write, clunk. `what` names the failure
-   *  in the message (default: the text written, as a ctl command). */
+   *  in the message (default: the line of the text the server refused, see blame()). */
   async write(path: string, data: string | Buffer, what?: string): Promise<number> {
     const buf = typeof data === 'string' ? Buffer.from(data) : data;
-    const label = what ?? (typeof data === 'string' ? data.trim().split('\n')[0] : path);
     let f: Fid;
     try {
       f = await this.root.walk(names(path));
@@ -151,12 +168,12 @@ export class Session {
       await f.open(OWRITE | OTRUNC);
     } catch (e) {
       await f.clunk().catch(() => {});
-      throw await this.withErrstr(path, e);
+      throw await this.withErrstr(() => path, e);
     }
     try {
       return await f.write(0n, buf);
     } catch (e) {
-      throw await this.withErrstr(label, e);
+      throw await this.withErrstr((errstr, text) => what ?? blame(buf.toString(), errstr, text, path), e);
     } finally {
       await f.clunk().catch(() => {});
     }
@@ -199,14 +216,62 @@ export class Session {
     }
   }
 
-  private async withErrstr(label: string, e: unknown): Promise<Error> {
-    if (!(e instanceof P9Error) || e.errno === ECONNRESET) return serverError(label, e);
-    return serverError(label, e, await this.errstr());
+  private async withErrstr(label: (errstr: string, text: string) => string, e: unknown): Promise<Error> {
+    if (!(e instanceof P9Error) || e.errno === ECONNRESET) return serverError(label('', ''), e);
+    const errstr = await this.errstr();
+    return serverError(label(errstr, e.text), e, errstr);
+  }
+
+  /** A 9P2000.u connection beside a 9P2000.L one: its stats carry owner names, where
+   *  Rgetattr has only numbers (the server maps names it does not know to nobody). */
+  private named?: Promise<Session | undefined>;
+
+  private namedSession(): Promise<Session | undefined> {
+    if (this.opts.dialect !== '9P2000.L') return Promise.resolve(this);
+    this.named ??= Session.open({ ...this.opts, dialect: '9P2000.u' }).catch(() => undefined);
+    return this.named;
+  }
+
+  /** stat with owner names in every dialect (see namedSession). */
+  async statNamed(path: string): Promise<Stat> {
+    const u = await this.namedSession();
+    return (u ?? this).stat(path);
+  }
+
+  /** ls with a stat per entry, owner names in every dialect. */
+  async lsNamed(path: string): Promise<DirEntry[]> {
+    const u = await this.namedSession();
+    const list = await (u ?? this).ls(path);
+    const base = names(path).join('/');
+    return Promise.all(list.map(async (e) => (e.stat ? e : { ...e, stat: await (u ?? this).stat(`${base}/${e.name}`) })));
   }
 
   close(): void {
     this.client.close();
+    void this.named?.then((u) => { if (u && u !== this) u.close(); });
   }
+}
+
+/**
+ * The line of a multi-line ctl write that the server refused. The server applies the
+ * lines in order and stops at the first bad one, and its detail names that line
+ * (`cores 99: want 0..15`), its verb (`unknown control message "banana"`) or a prefix of
+ * it (`yield 3: ...` for `yield 3 nice`). The first line the detail names whole is the
+ * one; a verb or prefix decides only if one line has it. Otherwise the path: never a
+ * line that was applied.
+ */
+export function blame(data: string, errstr: string, errText: string, path: string): string {
+  const lines = data.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  if (lines.length <= 1) return lines[0] ?? path;
+  const detail = errstr.startsWith(`${errText}: `) ? errstr.slice(errText.length + 2) : errstr;
+  const whole = lines.find((l) => detail === l || detail.startsWith(`${l}: `) || detail.includes(`"${l}"`));
+  if (whole !== undefined) return whole;
+  const partial = lines.filter((l) => {
+    const w = l.split(/\s+/);
+    for (let k = w.length - 1; k >= 1; k--) if (detail.startsWith(`${w.slice(0, k).join(' ')}: `)) return true;
+    return detail.includes(`"${w[0]}"`);
+  });
+  return new Set(partial).size === 1 ? partial[0] : path;
 }
 
 /**

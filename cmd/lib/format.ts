@@ -33,13 +33,20 @@ export function uint(s: string, what: string): number {
 
 const NUMERIC = /^-?\d+(\.\d+)?$/;
 
-/** Aligned columns: header first, numeric columns right-aligned, two spaces apart. */
-export function table(header: string[], rows: Array<Array<string | number>>): string {
+/** Aligned columns: header first, numeric columns right-aligned, two spaces apart.
+ *  `color(row, col)` gives an SGR code for a cell (row -1 is the header); the padding is
+ *  done on the plain text, so columns stay aligned. */
+export function table(header: string[], rows: Array<Array<string | number>>,
+  color?: (row: number, col: number) => string | undefined): string {
   const cells = rows.map((r) => r.map((c) => String(c)));
   const width = header.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
-  const numeric = header.map((_h, i) => cells.length > 0 && cells.every((r) => NUMERIC.test(r[i] ?? '') || r[i] === '-'));
-  const line = (r: string[]): string =>
-    r.map((c, i) => (i === r.length - 1 && !numeric[i] ? c : numeric[i] ? c.padStart(width[i]) : c.padEnd(width[i])))
-      .join('  ').trimEnd();
-  return [line(header), ...cells.map(line)].join('\n') + '\n';
+  const numeric = header.map((_h, i) => cells.some((r) => NUMERIC.test(r[i] ?? '')) &&
+    cells.every((r) => NUMERIC.test(r[i] ?? '') || r[i] === '-'));
+  const line = (r: string[], ri: number): string =>
+    r.map((c, i) => {
+      const padded = i === r.length - 1 && !numeric[i] ? c : numeric[i] ? c.padStart(width[i]) : c.padEnd(width[i]);
+      const code = color?.(ri, i);
+      return code ? `\x1b[${code}m${padded}\x1b[0m` : padded;
+    }).join('  ').trimEnd();
+  return [line(header, -1), ...cells.map(line)].join('\n') + '\n';
 }

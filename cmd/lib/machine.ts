@@ -6,6 +6,7 @@
 
 import type { Session } from './connect.js';
 import { parseColumns, parseKeyed } from './format.js';
+import { cpulist, type Cpulist } from './units.js';
 
 export interface ProcRow {
   pid: number;
@@ -18,6 +19,8 @@ export interface ProcRow {
   provisioned: number | null;
   ppid: number;
   mcp: boolean;
+  /** Vcores warned of a preemption and not yet yielded (null: not an MCP). */
+  preempt_pending: number | null;
 }
 
 export interface CoreRow {
@@ -30,16 +33,20 @@ export interface CoreRow {
   vcore: number | null;
 }
 
+/** /core/ctl, typed: counts and ns as numbers, cpulists as Cpulist. */
 export interface MachineSummary {
   ncores: number;
-  ll: number;
+  ll: Cpulist;
   cg: number;
   max_vcores: number;
+  offline: Cpulist;
+  /** Length of the idle list. */
+  idle: number;
   policy: string;
+  /** Preemption grace and ksched tick, virtual ns. */
   grace: number;
   tick: number;
   hostowner: string;
-  [key: string]: string | number;
 }
 
 const num = (s: string | undefined): number | null => (s === undefined || s === '-' || s === '' ? null : Number(s));
@@ -68,12 +75,16 @@ export async function readProc(s: Session, pid: number, isMcp: boolean): Promise
   if (status === undefined || second === undefined) return undefined; // gone meanwhile
   const a = parseAkarosStatus(status);
   if (!isMcp) {
-    return { pid, name: a.name, user: second.trim(), state: a.state, wanted: null, granted: null, provisioned: null, ppid: a.ppid, mcp: false };
+    return {
+      pid, name: a.name, user: second.trim(), state: a.state,
+      wanted: null, granted: null, provisioned: null, ppid: a.ppid, mcp: false, preempt_pending: null,
+    };
   }
   const k = parseKeyed(second);
   return {
     pid, name: k.name ?? a.name, user: k.user ?? '', state: k.state ?? a.state,
     wanted: num(k.wanted), granted: num(k.granted), provisioned: num(k.provisioned), ppid: a.ppid, mcp: true,
+    preempt_pending: num(k.preempt_pending) ?? 0,
   };
 }
 
@@ -96,9 +107,16 @@ export async function readCoreMap(s: Session): Promise<CoreRow[]> {
   return parseCoreMap(await s.read('/core/map'));
 }
 
+export function parseSummary(text: string): MachineSummary {
+  const k = parseKeyed(text);
+  const n = (key: string): number => Number(k[key] ?? 0);
+  return {
+    ncores: n('ncores'), ll: cpulist(k.ll ?? ''), cg: n('cg'), max_vcores: n('max_vcores'),
+    offline: cpulist(k.offline ?? ''), idle: n('idle'), policy: k.policy ?? '',
+    grace: n('grace'), tick: n('tick'), hostowner: k.hostowner ?? '',
+  };
+}
+
 export async function readSummary(s: Session): Promise<MachineSummary> {
-  const k = parseKeyed(await s.read('/core/ctl'));
-  const out: Record<string, string | number> = {};
-  for (const [key, v] of Object.entries(k)) out[key] = /^-?\d+$/.test(v) ? Number(v) : v;
-  return out as MachineSummary;
+  return parseSummary(await s.read('/core/ctl'));
 }

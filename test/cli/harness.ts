@@ -6,7 +6,7 @@
 
 import { runCommand } from '@oclif/test';
 import { boot, type Booted } from '../../cmd/boot.js';
-import { loadOptions } from '../../cmd/lib/oclif.js';
+import { prepareArgv } from '../../cmd/lib/oclif.js';
 
 export const HOST = 'eve';
 
@@ -32,8 +32,11 @@ export interface Ran<T = unknown> {
 
 /** Run `akaros ARGS...` in this process. */
 export async function akaros<T = unknown>(args: string[]): Promise<Ran<T>> {
-  // A fresh config per run, as each run of the binary has (a reused Config keeps state).
-  const r = await runCommand<T>(args, loadOptions() as never);
+  // A fresh config per run, as each run of the binary has (a reused Config keeps state),
+  // and the flags placed as bin/run.js places them.
+  const { config, argv, error } = await prepareArgv(args);
+  if (error) return { stdout: '', stderr: `akaros: ${error.message}\n`, exit: error.exit, error };
+  const r = await runCommand<T>(argv!, config);
   const exit = r.error ? ((r.error as { oclif?: { exit?: number } }).oclif?.exit ?? 1) : 0;
   return { stdout: r.stdout, stderr: r.stderr, result: r.result, exit, error: r.error };
 }
@@ -54,4 +57,10 @@ export async function until(cond: () => boolean, what: string): Promise<void> {
 /** Parse --json stdout. */
 export function json<T = any>(r: Ran): T {
   return JSON.parse(r.stdout) as T;
+}
+
+/** Parse a --json error: one JSON object on stderr (stdout stays empty). */
+export function jsonErr<T = any>(r: Ran): T {
+  if (r.stdout !== '') throw new Error(`a --json error wrote to stdout: ${JSON.stringify(r.stdout)}`);
+  return JSON.parse(r.stderr) as T;
 }

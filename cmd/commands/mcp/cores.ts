@@ -6,6 +6,7 @@ import { ctl, formatStatus, pidArg, type McpStatus } from '../../lib/mcp.js';
 export default class McpCores extends AkarosCommand {
   static override summary = 'Guarantee N cores to an MCP (echo cores N > /mcp/ID/ctl).';
   static override description = `Provisions N CG cores to the process (keeping the ones it has, adding or dropping to reach N, new ones picked by the allocator policy), sets wanted N and runs the scheduler. All or nothing: ENOSPC when fewer than N cores can be provisioned, ERANGE above max_vcores. "cores 0" drops every provision and wants 0.`;
+  static override schema = 'mcp-status.json';
   static override examples = [
     { description: 'echo 4 > /mcp/7/ctl', command: '<%= config.bin %> <%= command.id %> 7 4' },
     { description: 'echo cores 0 > /mcp/7/ctl', command: '<%= config.bin %> <%= command.id %> 7 0' },

@@ -8,6 +8,7 @@ export interface KillResult { pid: number; code: number }
 export default class McpKill extends AkarosCommand {
   static override summary = 'Destroy a process (echo kill [CODE] > /mcp/ID/ctl).';
   static override description = 'Its cores go back to the allocator; readers of /mcp/ID/wait wake up with the exit code (default 1337, Akaros\'s).';
+  static override schema = 'mcp-kill.json';
   static override examples = [
     { description: 'echo kill > /mcp/7/ctl', command: '<%= config.bin %> <%= command.id %> 7' },
     { description: 'echo kill 3 > /mcp/7/ctl', command: '<%= config.bin %> <%= command.id %> 7 --code 3' },

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 import { Flags } from '@oclif/core';
 import { AkarosCommand } from '../../lib/base.js';
-import { readStatus, formatStatus, type McpStatus } from '../../lib/mcp.js';
+import { killAndReap, readStatus, formatStatus, type McpStatus } from '../../lib/mcp.js';
 
 export default class McpNew extends AkarosCommand {
   static override summary = 'Create a many-core process (cat /mcp/clone).';
-  static override description = `Reading /mcp/clone creates a new MCP — RUNNABLE_M, wanting 0 cores, owned by you — and returns its id. It lives until killed (closing clone does not end it). --name then writes "name NAME" and --cores N writes "cores N" to its ctl; if that fails the new process is killed again, so a failed "mcp new" leaves nothing behind. Prints the id.`;
+  static override description = `Reading /mcp/clone creates a new MCP — RUNNABLE_M, wanting 0 cores, owned by you — and returns its id. It lives until killed (closing clone does not end it). --name then writes "name NAME" and --cores N writes "cores N" to its ctl; if that fails the new process is killed and reaped (its wait file read), so a failed "mcp new" leaves nothing behind, not even a dead entry in ps. Prints the id (on a terminal, its status line; --json, its status).`;
+  static override schema = 'mcp-status.json';
   static override examples = [
     { description: 'cat /mcp/clone', command: '<%= config.bin %> <%= command.id %>' },
     {
@@ -27,7 +28,7 @@ export default class McpNew extends AkarosCommand {
       if (flags.name !== undefined) await s.write(ctl, `name ${flags.name}\n`);
       if (flags.cores !== undefined) await s.write(ctl, `cores ${flags.cores}\n`);
     } catch (e) {
-      await s.write(ctl, 'kill\n').catch(() => {});
+      await killAndReap(s, pid);
       throw e;
     }
     const st = await readStatus(s, pid);

@@ -10,6 +10,7 @@ export interface WaitResult { pid: number; code: number; reason: string }
 export default class McpWait extends AkarosCommand {
   static override summary = 'Wait for a process to die (cat /mcp/ID/wait).';
   static override description = 'Blocks until the process has died, then prints "ID EXITCODE REASON". Ctrl-C stops waiting (the read is flushed) and exits 1.';
+  static override schema = 'mcp-wait.json';
   static override examples = [
     { description: 'cat /mcp/7/wait', command: '<%= config.bin %> <%= command.id %> 7' },
   ];

@@ -6,6 +6,7 @@ import { ctl, formatStatus, pidArg, type McpStatus } from '../../lib/mcp.js';
 export default class McpYield extends AkarosCommand {
   static override summary = 'Give a vcore\'s pcore back (echo yield VC [nice] > /mcp/ID/ctl).';
   static override description = `By Akaros's yield rules: EAGAIN when Akaros would refuse (wanted >= granted and no preemption pending, a notification pending, a preemption in flight). --nice answers a preemption warning (EV_PREEMPT_PENDING) and is always allowed while one is pending on VC.`;
+  static override schema = 'mcp-status.json';
   static override examples = [
     { description: 'echo yield 3 > /mcp/7/ctl', command: '<%= config.bin %> <%= command.id %> 7 3' },
     { description: 'echo yield 3 nice > /mcp/7/ctl', command: '<%= config.bin %> <%= command.id %> 7 3 --nice' },

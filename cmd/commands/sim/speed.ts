@@ -6,6 +6,7 @@ import { formatSim, simCtl, type SimStatus } from '../../lib/sim.js';
 export default class SimSpeed extends AkarosCommand {
   static override summary = 'Set the virtual clock speed (echo speed X > /sim/ctl).';
   static override description = 'Host owner only. X is virtual ns per real ns: 0.5 runs at half speed, 10 ten times faster.';
+  static override schema = 'sim-status.json';
   static override examples = [
     { description: 'echo speed 0.1 > /sim/ctl', command: '<%= config.bin %> <%= command.id %> 0.1' },
   ];

@@ -6,6 +6,7 @@ import { formatSim, simCtl, type SimStatus } from '../../lib/sim.js';
 export default class SimStep extends AkarosCommand {
   static override summary = 'Advance the paused clock (echo step DURATION > /sim/ctl).';
   static override description = 'Host owner only. DURATION is nanoseconds or a number with a unit: ns, us, ms, s (10ms). Every kernel event due in that time runs, in order.';
+  static override schema = 'sim-status.json';
   static override examples = [
     { description: 'echo step 10ms > /sim/ctl', command: '<%= config.bin %> <%= command.id %> 10ms' },
   ];
