@@ -97,7 +97,27 @@ export function names(path: string): string[] {
 }
 
 export class Session {
-  private constructor(readonly client: Client, readonly opts: ConnectOptions) {}
+  private constructor(
+    readonly client: Client,
+    readonly opts: ConnectOptions,
+    /** Names every path is taken under (a view made by under()). */
+    private readonly base: readonly string[] = [],
+  ) {}
+
+  /** The same connection with every path taken under `dir`: another node's files at
+   *  /n/NODE read by the single-node readers. Closing the view closes nothing. */
+  under(dir: string): Session {
+    const v = new Session(this.client, this.opts, [...this.base, ...names(dir)]);
+    v.named = Promise.resolve(undefined);
+    v.view = true;
+    return v;
+  }
+
+  private view = false;
+
+  private path(p: string): string[] {
+    return [...this.base, ...names(p)];
+  }
 
   static async open(opts: ConnectOptions): Promise<Session> {
     const d = parseAddress(opts.address);
@@ -125,7 +145,7 @@ export class Session {
   /** Walk to a path (a new fid the caller clunks). */
   async walk(path: string): Promise<Fid> {
     try {
-      return await this.root.walk(names(path));
+      return await this.root.walk(this.path(path));
     } catch (e) {
       throw serverError(path, e);
     }
@@ -138,7 +158,7 @@ export class Session {
 
   async readBytes(path: string, signal?: AbortSignal): Promise<Buffer> {
     try {
-      return await this.client.readFile(names(path).join('/'), signal);
+      return await this.client.readFile(this.path(path).join('/'), signal);
     } catch (e) {
       throw serverError(path, e);
     }
@@ -160,7 +180,7 @@ export class Session {
     const buf = typeof data === 'string' ? Buffer.from(data) : data;
     let f: Fid;
     try {
-      f = await this.root.walk(names(path));
+      f = await this.root.walk(this.path(path));
     } catch (e) {
       throw serverError(path, e);
     }
@@ -193,7 +213,7 @@ export class Session {
 
   async ls(path: string): Promise<DirEntry[]> {
     try {
-      return await this.client.ls(names(path).join('/'));
+      return await this.client.ls(this.path(path).join('/'));
     } catch (e) {
       throw serverError(path, e);
     }
@@ -201,7 +221,7 @@ export class Session {
 
   async stat(path: string): Promise<Stat> {
     try {
-      return await this.client.stat(names(path).join('/'));
+      return await this.client.stat(this.path(path).join('/'));
     } catch (e) {
       throw serverError(path, e);
     }
@@ -247,6 +267,7 @@ export class Session {
   }
 
   close(): void {
+    if (this.view) return;
     this.client.close();
     void this.named?.then((u) => { if (u && u !== this) u.close(); });
   }

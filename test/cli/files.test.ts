@@ -17,7 +17,7 @@ t.test('file commands', async (t) => {
   t.test('ls', async (t) => {
     const r = await run('ls', '/');
     t.equal(r.exit, 0);
-    t.same(r.stdout.split('\n').filter(Boolean), ['core/', 'dev/', 'mcp/', 'n/', 'proc/', 'sim/']);
+    t.same(r.stdout.split('\n').filter(Boolean), ['core/', 'dev/', 'lib/', 'mcp/', 'n/', 'net/', 'proc/', 'sim/', 'srv/']);
     const j = await run('ls', '/dev', '--json');
     const names = json<Array<{ name: string; dir: boolean }>>(j).map((e) => e.name);
     t.ok(names.includes('errstr') && names.includes('kmesg'), 'ls --json lists /dev');
