@@ -6,9 +6,9 @@
 // node through Session.under('/n/NODE'), all nodes at once; a node that fails is an
 // error row, never the end of the command.
 
-import { tokenize } from '../../lib/iplib/tokenize.js';
-import type { Command } from '@oclif/core';
-import { CliError, type Session } from './connect.js';
+import { Flags, type Command } from '@oclif/core';
+import { quote, tokenize } from '../../lib/iplib/tokenize.js';
+import { CliError, usage, type Session } from './connect.js';
 
 export interface ClusterNode {
   /** /dev/sysname for the server connected to; NODE of /n/NODE for the others. */
@@ -99,10 +99,38 @@ export interface ClusterResult<T> {
   errors: NodeError[];
 }
 
+/** --node NAME=DIALSTRING: more nodes, mounted at /n/NAME in this command's session. */
+export const clusterFlags = {
+  node: Flags.string({
+    multiple: true, helpValue: 'NAME=DIALSTRING',
+    summary: 'Also this node: mount DIALSTRING at /n/NAME for this command (repeatable).',
+  }),
+};
+
+/** Mounts each --node in the session (its own namespace: nothing outlives the command).
+ *  A node that cannot be mounted is an error, not the end of the command. */
+export async function mountNodes(s: Session, specs: readonly string[] = []): Promise<NodeError[]> {
+  const errors: NodeError[] = [];
+  for (const spec of specs) {
+    const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)=(\S+)$/.exec(spec);
+    if (!m) throw usage(`--node ${spec}: expected NAME=DIALSTRING (node4=tcp!node4!akaros)`);
+    try {
+      await s.write('/dev/ns', `mount ${quote(m[2])} /n/${m[1]}\n`);
+    } catch (e) {
+      errors.push({ node: m[1], message: e instanceof Error ? e.message : String(e), errno: e instanceof CliError && e.ename ? e.ename : null });
+    }
+  }
+  return errors;
+}
+
 /** `read` on every node: the nodes that answered with what they gave, the others as errors. */
-export async function readCluster<T extends object>(s: Session, read: (v: Session, n: ClusterNode) => Promise<T>): Promise<ClusterResult<T>> {
+export async function readCluster<T extends object>(s: Session, read: (v: Session, n: ClusterNode) => Promise<T>,
+  mountErrors: NodeError[] = []): Promise<ClusterResult<T>> {
   const r = await eachNode(s, await clusterNodes(s), read);
-  return { nodes: r.ok.map(({ node, value }) => ({ node: node.node, address: node.address, ...value })), errors: r.errors };
+  return {
+    nodes: r.ok.map(({ node, value }) => ({ node: node.node, address: node.address, ...value })),
+    errors: [...mountErrors, ...r.errors],
+  };
 }
 
 /** The end of a cluster command: with every node read, the result; otherwise what was

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-import { partial, readCluster, type ClusterResult } from '../../lib/cluster.js';
+import { clusterFlags, mountNodes, partial, readCluster, type ClusterResult } from '../../lib/cluster.js';
 import { AkarosCommand } from '../../lib/base.js';
 import { table } from '../../lib/format.js';
 import { fmtDuration } from '../../lib/units.js';
@@ -29,9 +29,12 @@ export default class ClusterCoresCmd extends AkarosCommand {
     { description: 'Idle cores per node', command: '<%= config.bin %> <%= command.id %> --json | jq -c \'.nodes[] | {node, idle: .summary.idle}\'' },
   ];
 
+  static override flags = clusterFlags;
+
   async run(): Promise<ClusterCores> {
     const { flags } = await this.parse(ClusterCoresCmd);
-    const r = await readCluster(await this.connect(flags), (v) => readCores(v));
+    const s = await this.connect(flags);
+    const r = await readCluster(s, (v) => readCores(v), await mountNodes(s, flags.node));
     this.out(formatClusterCores(r));
     return partial(this, r);
   }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 import { AkarosCommand } from '../../lib/base.js';
-import { clusterNodes, eachNode, partial, type NodeError } from '../../lib/cluster.js';
+import { clusterFlags, clusterNodes, eachNode, mountNodes, partial, type NodeError } from '../../lib/cluster.js';
 import { table } from '../../lib/format.js';
 import { readProcs, readSummary } from '../../lib/machine.js';
 
@@ -38,15 +38,19 @@ export default class ClusterNodesCmd extends AkarosCommand {
     { description: 'The nodes that are down', command: '<%= config.bin %> <%= command.id %> --json | jq -r \'.errors[].node\'' },
   ];
 
+  static override flags = clusterFlags;
+
   async run(): Promise<ClusterNodes> {
     const { flags } = await this.parse(ClusterNodesCmd);
     const s = await this.connect(flags);
+    const mountErrors = await mountNodes(s, flags.node);
     const nodes = await clusterNodes(s);
     const r = await eachNode(s, nodes, async (v) => {
       const [sysname, summary, procs] = await Promise.all([v.read('/dev/sysname'), readSummary(v), readProcs(v)]);
       return { sysname: sysname.trim(), ncores: summary.ncores, idle: summary.idle, procs: procs.length, mcps: procs.filter((p) => p.mcp).length };
     });
-    const down = new Set(r.errors.map((e) => e.node));
+    const errors = [...mountErrors, ...r.errors];
+    const down = new Set(errors.map((e) => e.node));
     const got = new Map(r.ok.map(({ node, value }) => [node.node, value]));
     const result: ClusterNodes = {
       nodes: nodes.map((n) => {
@@ -56,7 +60,7 @@ export default class ClusterNodesCmd extends AkarosCommand {
           sysname: v?.sysname ?? null, ncores: v?.ncores ?? null, idle: v?.idle ?? null, procs: v?.procs ?? null, mcps: v?.mcps ?? null,
         };
       }),
-      errors: r.errors,
+      errors,
     };
     this.out(formatNodes(result));
     return partial(this, result);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 import { AkarosCommand } from '../../lib/base.js';
-import { partial, readCluster, type ClusterResult } from '../../lib/cluster.js';
+import { clusterFlags, mountNodes, partial, readCluster, type ClusterResult } from '../../lib/cluster.js';
 import { table } from '../../lib/format.js';
 import { readProcs, type ProcRow } from '../../lib/machine.js';
 
@@ -23,9 +23,12 @@ export default class ClusterPsCmd extends AkarosCommand {
     { description: 'The pids on node2', command: '<%= config.bin %> <%= command.id %> --json | jq -c \'.nodes[] | select(.node == "node2") | [.procs[].pid]\'' },
   ];
 
+  static override flags = clusterFlags;
+
   async run(): Promise<ClusterPs> {
     const { flags } = await this.parse(ClusterPsCmd);
-    const r = await readCluster(await this.connect(flags), (v) => readProcs(v).then((procs) => ({ procs })));
+    const s = await this.connect(flags);
+    const r = await readCluster(s, (v) => readProcs(v).then((procs) => ({ procs })), await mountNodes(s, flags.node));
     this.out(formatClusterPs(r));
     return partial(this, r);
   }

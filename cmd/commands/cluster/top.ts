@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 import { Flags } from '@oclif/core';
 import { AkarosCommand } from '../../lib/base.js';
-import { errorLines, partial, readCluster, type ClusterResult } from '../../lib/cluster.js';
+import { clusterFlags, errorLines, mountNodes, partial, readCluster, type ClusterResult } from '../../lib/cluster.js';
 import { table } from '../../lib/format.js';
 import { onInterrupt } from '../../lib/signal.js';
 import { sleep } from '../../lib/sleep.js';
@@ -41,6 +41,7 @@ export default class ClusterTopCmd extends AkarosCommand {
     { description: 'One frame', command: '<%= config.bin %> <%= command.id %> --once' },
   ];
   static override flags = {
+    ...clusterFlags,
     interval: Flags.integer({ char: 'i', summary: 'Milliseconds between refreshes.', default: 1000, min: 50 }),
     once: Flags.boolean({ summary: 'Print one frame and exit.' }),
     count: Flags.integer({ char: 'n', summary: 'Stop after this many refreshes.', min: 1 }),
@@ -49,6 +50,7 @@ export default class ClusterTopCmd extends AkarosCommand {
   async run(): Promise<ClusterTop | undefined> {
     const { flags } = await this.parse(ClusterTopCmd);
     const s = await this.connect(flags);
+    const mountErrors = await mountNodes(s, flags.node);
     const rates = new Map<string, Rates>();
     const since = new Map<string, number>();
     const read = (): Promise<ClusterTop> => readCluster(s, async (v: Session, n) => {
@@ -57,7 +59,7 @@ export default class ClusterTopCmd extends AkarosCommand {
       const d = await gatherTop(v, [], r, since.get(n.node));
       since.set(n.node, d.clock.now);
       return d;
-    });
+    }, mountErrors);
     if (flags.once || this.jsonEnabled()) {
       const r = await read();
       this.out(formatClusterTop(r));
