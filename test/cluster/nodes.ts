@@ -36,7 +36,7 @@ export function freePort(): Promise<number> {
 export async function attach(port: number, user: string, dialect: Dialect = '9P2000.L'): Promise<Conn> {
   const sock = connect(port, '127.0.0.1');
   await new Promise<void>((resolve, reject) => {
-    sock.once('connect', () => resolve());
+    sock.once('connect', () => { sock.setNoDelay(true); resolve(); });
     sock.once('error', reject);
   });
   const c = await Client.connect(sock, { dialect });
