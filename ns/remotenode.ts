@@ -217,7 +217,30 @@ export class RemoteFile implements OpenFile {
     try {
       return await this.fid.write(offset, data);
     } catch (e) {
-      throw mapFileError(e, this.link, false);
+      const m = mapFileError(e, this.link, false);
+      throw m instanceof P9Error && m.errno !== EIO ? await this.withErrstr(m) : m;
+    }
+  }
+
+  /** The server's detail of a refused write (a ctl's `cores 99: want 0..15`): 9P carries
+   *  only the error's text, but our servers keep the detail in the session's
+   *  /dev/errstr. Best effort: another session of the same user failing at the same
+   *  moment could interleave; a server without /dev/errstr gives the text alone. */
+  private async withErrstr(e: P9Error): Promise<P9Error> {
+    try {
+      const text = await this.link.use(async (root) => {
+        const f = await root.walk(['dev', 'errstr']);
+        try {
+          await f.open(OREAD);
+          return (await f.read(0n, 1024)).toString('utf8').trim();
+        } finally {
+          drop(f);
+        }
+      });
+      const detail = text.startsWith(`${e.text}: `) ? text.slice(e.text.length + 2) : '';
+      return detail ? new P9Error(e.errno, detail, e.text) : e;
+    } catch {
+      return e;
     }
   }
 

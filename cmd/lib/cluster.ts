@@ -56,7 +56,7 @@ export async function eachNode<T>(s: Session, nodes: ClusterNode[], fn: (v: Sess
     try {
       return { node: n, value: await fn(n.path === '/' ? s : s.under(n.path), n) };
     } catch (e) {
-      return { node: n, error: await nodeError(s, n, e) };
+      return { node: n, error: nodeError(n, e) };
     }
   }));
   const out: PerNode<T> = { ok: [], errors: [] };
@@ -67,23 +67,13 @@ export async function eachNode<T>(s: Session, nodes: ClusterNode[], fn: (v: Sess
   return out;
 }
 
-/**
- * Why a node failed, said plainly. A walk of several names that fails past the first is
- * a short Rwalk, which reads as ENOENT (walk(5)) even when the node is down; a stat of
- * /n/NODE alone asks the node itself and gets its EIO.
- */
-async function nodeError(s: Session, n: ClusterNode, e: unknown): Promise<NodeError> {
-  let err = e;
-  if (n.path !== '/' && e instanceof CliError && e.ename === 'ENOENT') {
-    try {
-      await s.stat(n.path);
-    } catch (probe) {
-      err = probe;
-    }
-  }
-  const errno = err instanceof CliError && err.ename ? err.ename : null;
-  let message = err instanceof Error ? err.message : String(err);
-  if (errno === 'EIO' && n.address) message += ` (${n.address} does not answer)`;
+/** Why a node failed, said plainly: a node that does not answer is EIO, whatever path
+ *  the reader was on. */
+function nodeError(n: ClusterNode, e: unknown): NodeError {
+  const errno = e instanceof CliError && e.ename ? e.ename : null;
+  const message = errno === 'EIO' && n.address
+    ? `${n.path}: Input/output error (${n.address} does not answer)`
+    : e instanceof Error ? e.message : String(e);
   return { node: n.node, message, errno };
 }
 

@@ -9,7 +9,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { userInfo } from 'node:os';
 import { Client } from '../../lib/9p/client.js';
 import { P9Error } from '../../lib/9p/error.js';
-import { ECONNRESET, EINVAL } from '../../lib/9p/errno.js';
+import { ECONNRESET, EINVAL, ENOENT } from '../../lib/9p/errno.js';
 import { NONUNAME, OREAD, OTRUNC, OWRITE } from '../../lib/9p/const.js';
 import type { Dialect, Stat } from '../../lib/9p/fcall.js';
 import type { DirEntry, Fid } from '../../lib/9p/fid.js';
@@ -147,7 +147,7 @@ export class Session {
     try {
       return await this.root.walk(this.path(path));
     } catch (e) {
-      throw serverError(path, e);
+      throw serverError(path, await this.why(path, e));
     }
   }
 
@@ -160,7 +160,7 @@ export class Session {
     try {
       return await this.client.readFile(this.path(path).join('/'), signal);
     } catch (e) {
-      throw serverError(path, e);
+      throw serverError(path, await this.why(path, e));
     }
   }
 
@@ -182,7 +182,7 @@ export class Session {
     try {
       f = await this.root.walk(this.path(path));
     } catch (e) {
-      throw serverError(path, e);
+      throw serverError(path, await this.why(path, e));
     }
     try {
       await f.open(OWRITE | OTRUNC);
@@ -215,7 +215,7 @@ export class Session {
     try {
       return await this.client.ls(this.path(path).join('/'));
     } catch (e) {
-      throw serverError(path, e);
+      throw serverError(path, await this.why(path, e));
     }
   }
 
@@ -223,7 +223,30 @@ export class Session {
     try {
       return await this.client.stat(this.path(path).join('/'));
     } catch (e) {
-      throw serverError(path, e);
+      throw serverError(path, await this.why(path, e));
+    }
+  }
+
+  /** A walk of several names that fails past the first comes back short, which reads as
+   *  ENOENT (walk(5)) even where a remote mount's server is down: walk one name at a
+   *  time to find the real error (only when there was one). */
+  private async why(path: string, e: unknown): Promise<unknown> {
+    const ns = this.path(path);
+    if (!(e instanceof P9Error) || e.errno !== ENOENT || ns.length < 2) return e;
+    const made: Fid[] = [];
+    try {
+      let f = this.root;
+      for (const n of ns) {
+        try {
+          f = await f.walk([n]);
+        } catch (err) {
+          return err instanceof P9Error && err.errno !== ENOENT ? err : e;
+        }
+        made.push(f);
+      }
+      return e;
+    } finally {
+      for (const m of made) await m.clunk().catch(() => {});
     }
   }
 

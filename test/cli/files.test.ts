@@ -187,7 +187,7 @@ t.test('file commands', async (t) => {
       t.match(r.stdout, new RegExp(`^# ${d}\\(3\\)`), `help ${d}: its man page`);
     }
     t.match((await akaros(['help', 'dev'])).stdout, /^# cons\(3\)/, '/dev is #cons');
-    t.match(top.stdout, /DEVICE MANUALS\n {2}akaros help cons\|core\|mcp\|proc\|sim/, '--help lists them');
+    t.match(top.stdout, /DEVICE MANUALS\n {2}akaros help cons\|core\|mcp\|ndb\|net\|proc\|sim\|srv/, '--help lists them');
     const none = await akaros(['help', 'frob']);
     t.equal(none.exit, 2);
     t.match(none.stderr, /^akaros: no command or manual "frob"/);
