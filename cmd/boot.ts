@@ -12,16 +12,24 @@ import { cpulistParse, parseDuration } from '../devs/dev.js';
 import { createNamespaceServer, type NsServer } from '../ns/server.js';
 import { RemoteMounts } from '../ns/remote.js';
 import { netDialer } from '../ns/remotedial.js';
+import { mungeAttach, type MungeAttachOptions } from '../ns/remoteauth.js';
+import { UserDb, NOBODY_UID } from '../srv/users.js';
 import { defaultBootNs } from '../ns/boot.js';
 import { clusterMounts } from '../ns/cluster.js';
 import { csResolver } from '../lib/ndblib/index.js';
 import type { Dialect } from '../lib/9p/fcall.js';
-import { Server } from '../srv/server.js';
+import { Server, type ServerOptions } from '../srv/server.js';
+import { CertUsers } from '../srv/certusers.js';
+import type { ListenOptions } from '../srv/listen.js';
+import type { AuthMode, CredentialDecoder } from '../srv/types.js';
 import { parseDialString } from '../lib/iplib/dial.js';
 import { perr } from '../lib/9p/error.js';
 import { EINVAL } from '../lib/9p/errno.js';
 
 export const DEFAULT_LISTEN = 'tcp!127.0.0.1!5640';
+/** For `akaros serve`'s flags (the rest of cmd/ reaches the server only through here). */
+export { DEFAULT_LIMITS } from '../srv/server.js';
+export type { AuthMode } from '../srv/types.js';
 /** The default grace: long enough for a 2LS to hand a core back (CoreArbiter uses 10 ms). */
 export const DEFAULT_GRACE = '10ms';
 
@@ -36,6 +44,18 @@ export interface BootOptions {
   tick?: string;
   hostowner?: string;
   listen?: string[];
+  /** How each listener's attaches prove who they are: one mode for every listener, or
+   *  one per `listen` entry in the same order (default 'none': loopback and unix only). */
+  auth?: AuthMode | AuthMode[];
+  /** Allow `none` on non-loopback listeners (warned about on every start). */
+  insecure?: boolean;
+  /** Files for tls! listeners: the server's PEM certificate and key; optionally the CA
+   *  client certificates must chain to and the users file mapping them to users. */
+  tls?: { cert: string; key: string; clientCa?: string; users?: string };
+  /** The MUNGE decoder for `munge` listeners (lib/munge through munged). */
+  munge?: CredentialDecoder;
+  /** Server limits and settings (srv/README.md lists them with their defaults). */
+  server?: Omit<ServerOptions, 'ns' | 'hostowner' | 'munge'>;
   paused?: boolean;
   seed?: number;
   /** A namespace(6) file replacing the default boot namespace. */
@@ -47,6 +67,12 @@ export interface BootOptions {
   cluster?: string;
   /** The dialect spoken to mounted 9P servers (default 9P2000.u). */
   remoteDialect?: Dialect;
+  /** How remote mounts authenticate: 'none' (default) or 'munge', a credential encoded
+   *  for each session's user with `remoteMunge` (this server must run as root). */
+  remoteAuth?: 'none' | 'munge';
+  remoteMunge?: Pick<MungeAttachOptions, 'encode'>;
+  /** PEM CA that tls! servers' certificates must chain to (default: the system's). */
+  remoteTlsCa?: string;
 }
 
 export interface Booted {
@@ -95,9 +121,18 @@ export async function boot(opts: BootOptions = {}): Promise<Booted> {
   const devices = [...devs.devices, ...net.devices];
   let bootNs = opts.namespace ? readFileSync(opts.namespace, 'utf8') : defaultBootNs(devices);
   if (opts.cluster !== undefined) bootNs += clusterMounts(ndb, opts.cluster, opts.sysname);
+  if (opts.remoteAuth === 'munge' && !opts.remoteMunge) throw perr(EINVAL, 'remote auth munge needs a MUNGE encoder');
+  const users = opts.server?.users ?? new UserDb();
   const remote = new RemoteMounts({
-    dial: netDialer(async (d) => csResolver(ndb, { sysname: sysname() })(d)),
+    dial: netDialer(async (d) => csResolver(ndb, { sysname: sysname() })(d),
+      opts.remoteTlsCa ? { ca: readFileSync(opts.remoteTlsCa) } : {}),
     ...(opts.remoteDialect ? { dialect: opts.remoteDialect } : {}),
+    ...(opts.remoteAuth === 'munge' ? {
+      attach: mungeAttach({
+        encode: (o) => opts.remoteMunge!.encode(o),
+        uidOf: (name) => { const u = users.uidOf(name); return u === NOBODY_UID && name !== 'nobody' ? undefined : u; },
+      }),
+    } : {}),
   });
   let ns: NsServer;
   try {
@@ -106,11 +141,26 @@ export async function boot(opts: BootOptions = {}): Promise<Booted> {
     devs.close();
     throw e;
   }
-  const server = new Server({ ns, hostowner });
+  const server = new Server({ ...opts.server, ns, hostowner, ...(opts.munge ? { munge: opts.munge } : {}) });
   const addresses: string[] = [];
   try {
-    for (const l of opts.listen?.length ? opts.listen : [DEFAULT_LISTEN]) {
-      addresses.push((await server.listen(l)).address);
+    const dials = opts.listen?.length ? opts.listen : [DEFAULT_LISTEN];
+    const modes = Array.isArray(opts.auth) ? opts.auth : dials.map(() => opts.auth as AuthMode | undefined);
+    if (modes.length !== dials.length) {
+      throw perr(EINVAL, `${modes.length} auth modes for ${dials.length} listeners: give one, or one per listener`);
+    }
+    const tls = opts.tls && {
+      cert: readFileSync(opts.tls.cert), key: readFileSync(opts.tls.key),
+      ...(opts.tls.clientCa ? { clientCa: readFileSync(opts.tls.clientCa) } : {}),
+      ...(opts.tls.users ? { users: new CertUsers(readFileSync(opts.tls.users, 'utf8')) } : {}),
+    };
+    for (const [i, l] of dials.entries()) {
+      const lo: ListenOptions = { auth: modes[i] ?? 'none', insecure: opts.insecure ?? false };
+      if (l.startsWith('tls!')) {
+        if (!tls) throw perr(EINVAL, `${l}: a tls listener needs --tls-cert and --tls-key`);
+        lo.tls = tls;
+      }
+      addresses.push((await server.listen(l, lo)).address);
     }
   } catch (e) {
     await server.close();
@@ -134,6 +184,8 @@ export async function boot(opts: BootOptions = {}): Promise<Booted> {
 }
 
 function mountHint(addr: string): string[] {
+  // Linux and 9pfuse speak no TLS: a tls listener is for the akaros CLI and lib/9p.
+  if (addr.startsWith('tls!')) return [`akaros ls / -a '${addr}' --ca CA.pem`];
   const d = parseDialString(addr);
   if (d.net === 'unix') {
     return [`mount -t 9p -o trans=unix,version=9p2000.L,cache=none ${d.host} /mnt/akaros`];

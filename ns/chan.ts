@@ -13,6 +13,9 @@ import type { Caller, DirInfo, Node, OpenFile, OpenMode } from '../devs/types.js
 import type { Chan } from './types.js';
 import type { Mhead, MountTable } from './mount.js';
 
+/** Control characters forge lines in every listing that prints a name: never a name. */
+const CONTROL = /[\x00-\x1f\x7f]/;
+
 export class NsChan implements Chan {
   constructor(
     private readonly table: MountTable,
@@ -53,7 +56,7 @@ export class NsChan implements Chan {
   }
 
   walk(caller: Caller, name: string): NsChan | Promise<NsChan> {
-    if (name === '' || name.includes('/') || name.includes('\0')) throw perr(EINVAL, `bad file name "${name}"`);
+    if (name === '' || name.includes('/') || CONTROL.test(name)) throw perr(EINVAL, `bad file name ${JSON.stringify(name)}`);
     if (!this.isDir()) throw perr(ENOTDIR, this.name);
     if (name === '..') return this.parent ?? this;
     if (name === '.') throw perr(ENOENT, '.');
@@ -117,7 +120,9 @@ export class NsChan implements Chan {
 
   async create(caller: Caller, name: string, perm: number, mode: OpenMode): Promise<{ chan: Chan; file: OpenFile }> {
     if (!this.isDir()) throw perr(ENOTDIR, this.name);
-    if (name === '' || name === '.' || name === '..' || name.includes('/')) throw perr(EINVAL, `bad file name "${name}"`);
+    if (name === '' || name === '.' || name === '..' || name.includes('/') || CONTROL.test(name)) {
+      throw perr(EINVAL, `bad file name ${JSON.stringify(name)}`);
+    }
     let target: Node | undefined = this.nodes[0];
     if (this.head) {
       target = this.table.createMember(this.head);

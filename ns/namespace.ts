@@ -11,6 +11,7 @@ import { NsChan } from './chan.js';
 import { MountTable } from './mount.js';
 import { MORDER, MREPL, type NsOp, parseNsLine } from './parse.js';
 import type { RootDir } from './root.js';
+import type { TurnBudget } from './budget.js';
 import type { SessionNamespace } from './types.js';
 import type { RemoteMounts } from './remote.js';
 import { checkDial, isDialSource, makeMountPoint, readDialString, remoteUnmountKey } from './remotens.js';
@@ -30,11 +31,13 @@ function elements(path: string): string[] {
 }
 
 export class Namespace implements SessionNamespace {
-  constructor(readonly shared: NsShared, readonly table: MountTable) {}
+  /** `budget` bounds the walking this namespace's lines and anames do per turn, shared
+   *  with every session's (the boot namespace has none). */
+  constructor(readonly shared: NsShared, readonly table: MountTable, private readonly budget?: TurnBudget) {}
 
-  /** A copy with its own mount table. */
-  fork(): Namespace {
-    return new Namespace(this.shared, this.table.copy());
+  /** A copy with its own mount table (copy-on-write: cheap until it changes). */
+  fork(budget = this.budget): Namespace {
+    return new Namespace(this.shared, this.table.copy(), budget);
   }
 
   root(caller: Caller, aname: string): NsChan {
@@ -159,6 +162,7 @@ export class Namespace implements SessionNamespace {
 
   private walkAll(caller: Caller, c: NsChan, path: string, names = elements(path), i = 0): NsChan | Promise<NsChan> {
     for (; i < names.length; i++) {
+      this.budget?.charge(c.nodes.length);
       let next: NsChan | Promise<NsChan>;
       try {
         next = c.walk(caller, names[i]);

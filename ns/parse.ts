@@ -11,6 +11,9 @@ import { quote, tokenize } from '../lib/iplib/tokenize.js';
 
 export const MREPL = 0, MBEFORE = 1, MAFTER = 2, MORDER = 3, MCREATE = 4, MCACHE = 0x10;
 
+/** The longest line, in bytes: Linux PATH_MAX; every element of a line is walked. */
+export const MAX_NS_LINE = 4096;
+
 export type NsOp =
   | { op: 'bind'; flags: number; new: string; old: string }
   | { op: 'mount'; flags: number; new: string; old: string; spec: string }
@@ -18,6 +21,9 @@ export type NsOp =
 
 /** One line: the operation, or undefined for a blank or comment line. EINVAL otherwise. */
 export function parseNsLine(line: string): NsOp | undefined {
+  if (Buffer.byteLength(line) > MAX_NS_LINE) {
+    throw perr(EINVAL, `line longer than ${MAX_NS_LINE} bytes: "${line.slice(0, 40)}..."`);
+  }
   const t = line.trim();
   if (t === '' || t.startsWith('#')) return undefined;
   const f = tokenize(t);

@@ -27,9 +27,8 @@ export interface LinkConfig {
   msize: number;
   /** Attaches `user` on a fresh connection. Default: a plain Tattach (auth none) with
    *  uname = the user and n_uname ~0, so the server goes by the name and sees this
-   *  session's user, never the uid this server process runs as. The seam for
-   *  authenticated mounts (a MUNGE credential encoded for the user, TLS client
-   *  certificates), which lib/9p's client does not do yet. */
+   *  session's user, never the uid this server process runs as. remoteauth.ts has the
+   *  MUNGE one. */
   attach?: (client: Client, user: string, spec: string, address: string) => Promise<Fid>;
   /** Dial + version + attach must finish within this long. */
   dialTimeoutMs: number;
@@ -67,6 +66,8 @@ export class Link {
   private retryTimer?: ReturnType<typeof setTimeout>;
   private idleTimer?: ReturnType<typeof setTimeout>;
   private lastUse = Date.now();
+  /** The last failure was the server refusing the attach, not a lost connection. */
+  private refused = false;
   private refs = 0;
   private closed = false;
 
@@ -98,9 +99,11 @@ export class Link {
     return this.root!;
   }
 
+  /** EIO for a server that cannot be reached; a server that answered and refused the
+   *  attach (EPERM: no credential, the wrong user) keeps its errno. */
   private downError(): P9Error {
     const why = this.error?.detail ?? this.error?.message ?? 'not connected';
-    return perr(EIO, `${this.address}: ${why}`);
+    return perr(this.refused ? this.error!.errno : EIO, `${this.address}: ${why}`);
   }
 
   /**
@@ -186,6 +189,7 @@ export class Link {
         this.client = client;
         this.root = root;
         this.state = 'up';
+        this.refused = false;
         this.backoff = 0;
         this.error = undefined;
         void client.closed.then(() => this.lost(client, perr(EIO, 'connection lost')));
@@ -194,6 +198,7 @@ export class Link {
       (e: unknown) => {
         clearTimeout(timer);
         const pe = e instanceof P9Error ? e : perr(EIO, e instanceof Error ? e.message : String(e));
+        this.refused = !ac.signal.aborted && e instanceof AttachRefused;
         this.failed(ac.signal.aborted ? perr(EIO, `dial timed out after ${this.cfg.dialTimeoutMs} ms`) : pe);
       },
     );
@@ -206,9 +211,15 @@ export class Link {
     try {
       const client = await Client.connect(stream, { dialect: this.cfg.dialect, msize: this.cfg.msize });
       try {
-        const root = this.cfg.attach
-          ? await this.cfg.attach(client, this.user, this.spec, this.address)
-          : await client.attach({ uname: this.user, aname: this.spec, nUname: NONUNAME });
+        let root: Fid;
+        try {
+          root = this.cfg.attach
+            ? await this.cfg.attach(client, this.user, this.spec, this.address)
+            : await client.attach({ uname: this.user, aname: this.spec, nUname: NONUNAME });
+        } catch (e) {
+          if (e instanceof P9Error && e.errno !== ECONNRESET) throw new AttachRefused(e, this.user);
+          throw e;
+        }
         if (signal.aborted) throw perr(EIO, 'dial timed out');
         return { client, root };
       } catch (e) {
@@ -283,5 +294,12 @@ export class Link {
   /** True once the link is closed for good (the pool makes a new one). */
   get gone(): boolean {
     return this.closed;
+  }
+}
+
+/** The server answered the attach with an error (EPERM for a refused credential). */
+class AttachRefused extends P9Error {
+  constructor(e: P9Error, user: string) {
+    super(e.errno, `attach as ${user}: ${e.detail ?? e.text}`, e.text);
   }
 }

@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
 // The namespace server: the devices, the root tree and the boot namespace built once;
-// fork() gives each attach its own copy of the mount table.
+// fork() gives each attach its own copy of the mount table (copy-on-write: an attach
+// costs a few small objects until the session binds something).
 
 import { EINVAL } from '../lib/9p/errno.js';
 import { P9Error, perr } from '../lib/9p/error.js';
 import type { Caller, Device, NamespaceView, Session } from '../devs/types.js';
 import { DEFAULT_ROOT_DIRS, defaultBootNs } from './boot.js';
-import { MountTable } from './mount.js';
+import { DEFAULT_MOUNT_LIMITS, MountTable, type MountLimits } from './mount.js';
 import { Namespace } from './namespace.js';
 import { formatNsOp, parseNsFile } from './parse.js';
 import { RootDir } from './root.js';
+import { DEFAULT_WALK_BUDGET, TurnBudget } from './budget.js';
 import type { NamespaceServer, SessionNamespace } from './types.js';
 import { RemoteMounts, type RemoteOptions } from './remote.js';
 
@@ -25,6 +27,12 @@ export interface NamespaceServerOptions {
   /** Mounts of 9P servers (`mount tcp!node2!akaros /n/node2`): how to dial them. Without
    *  it only #devices can be mounted. */
   remote?: RemoteOptions | RemoteMounts;
+  /** How big each session's mount table may grow (default DEFAULT_MOUNT_LIMITS); the boot
+   *  namespace must fit too. */
+  limits?: Partial<MountLimits>;
+  /** Union member walks that namespace lines and attach names may take per turn of the
+   *  event loop, all sessions together (default DEFAULT_WALK_BUDGET); past it, EAGAIN. */
+  walkBudget?: number;
 }
 
 export interface NsServer extends NamespaceServer {
@@ -59,8 +67,10 @@ export function createNamespaceServer(opts: NamespaceServerOptions): NsServer {
     let d = root;
     for (const e of p.split('/').filter(Boolean)) d = d.mkdir(e);
   }
+  const limits: MountLimits = Object.freeze({ ...DEFAULT_MOUNT_LIMITS, ...opts.limits });
+  const budget = new TurnBudget(opts.walkBudget ?? DEFAULT_WALK_BUDGET);
   const remote = opts.remote instanceof RemoteMounts ? opts.remote : opts.remote ? new RemoteMounts(opts.remote) : undefined;
-  const boot = new Namespace({ devices, root, ...(remote ? { remote } : {}) }, new MountTable());
+  const boot = new Namespace({ devices, root, ...(remote ? { remote } : {}) }, new MountTable(limits));
   const caller = bootCaller(opts.hostowner);
   const text = opts.bootNs ?? defaultBootNs(opts.devices);
   for (const op of parseNsFile(text)) {
@@ -80,6 +90,6 @@ export function createNamespaceServer(opts: NamespaceServerOptions): NsServer {
     devices: opts.devices,
     hostowner: opts.hostowner,
     ...(remote ? { remote } : {}),
-    fork: () => boot.fork(),
+    fork: () => boot.fork(budget),
   };
 }

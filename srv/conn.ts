@@ -4,12 +4,29 @@
 // request has exactly one exit, respond(), which may come much later (a blocking read);
 // Tflush aborts the request's AbortSignal and its Rflush is written only after the old
 // request has settled, so a client never sees a reply to a tag it has finished with.
+//
+// What a connection may hold is bounded, and a Tflush is always read (README "Flow"):
+// - active requests (maxInflight) and held bytes (maxQueuedBytes: replies queued for the
+//   socket, frames being worked on, read counts reserved) stop the reading of new frames
+//   when full. Both drain by themselves: active requests settle on their own and queued
+//   replies leave when the client reads them;
+// - a blocking read that has to wait moves out of the active count into the parked one
+//   (maxParked), so any number of blocked `cat`s up to that cap never stop the reading,
+//   and the Tflush that interrupts one is always seen; past maxParked a read gets EAGAIN;
+// - once the parked reads' reservations fill maxQueuedBytes, new reads are cut to
+//   READ_FLOOR bytes (a short read is always legal) instead of growing the total;
+// - at most FRAMES_PER_TURN frame units are handled before the connection yields, and
+//   only while the server's budget for this turn of the event loop lasts; the server then
+//   gives yielded connections their turns round-robin, a bounded number of units in all
+//   per turn, so a newly arrived request from a quiet client waits for one bounded turn
+//   however many clients are busy.
 
 import type { Duplex } from 'node:stream';
 import { decode, encode } from '../lib/9p/codec.js';
 import { FrameReader } from '../lib/9p/frame.js';
 import { P9Error, perr } from '../lib/9p/error.js';
-import { EBADF, EBADMSG, EIO, ENOSYS, EOPNOTSUPP, EMFILE } from '../lib/9p/errno.js';
+import { EBADF, EBADMSG, EIO, ENOSYS, EOPNOTSUPP, EMFILE, EUSERS } from '../lib/9p/errno.js';
+import { IOHDRSZ } from '../lib/9p/const.js';
 import {
   isRType, Rerror, Rflush, Rlerror, Rversion, Terror, Tflush, Tlerror, Tversion,
   type Dialect, type RMessage, type TMessage, type TflushMsg, type TversionMsg,
@@ -17,7 +34,7 @@ import {
 import type { Caller, NamespaceView, Session } from '../devs/types.js';
 import type { Fid } from './fid.js';
 import { handlerFor, knownType, setsErrstr } from './dispatch.js';
-import type { Conn, Reply, Req, ServerConfig } from './types.js';
+import type { AuthFid, Conn, ConnMeta, Reply, Req, ServerConfig } from './types.js';
 
 /** Smallest msize a session may have: below it, Rversion `unknown`. */
 const MIN_MSIZE = 4096;
@@ -26,17 +43,81 @@ const MIN_MSIZE = 4096;
 const LINUX_MIN_MSIZE = 131072;
 /** Error texts are cut to this many bytes, short enough for Linux's error buffers. */
 const MAX_ERROR_TEXT = 120;
+/** /dev/errstr keeps at most this many bytes (Plan 9's ERRMAX is 128): a failed write of
+ *  a megabyte-long ctl line must not be stored whole. */
+export const MAX_ERRSTR = 256;
+/** The smallest count a read is cut to when the connection's byte budget is spent: more
+ *  than any one stat entry or directory entry, so listings still make progress. */
+export const READ_FLOOR = 8192;
+/** Work one connection does before yielding to the others, in frame units: a frame
+ *  costs one unit and one more per FRAME_UNIT_BYTES it holds (a 1 MiB Twrite is parsed,
+ *  copied and split: it costs as much as 65 small requests). */
+export const FRAMES_PER_TURN = 16;
+export const FRAME_UNIT_BYTES = 16384;
 
 /** What a connection needs of its server besides the config. */
 export interface ConnOwner {
   nextSessionId(): number;
   connectionClosed(c: Connection): void;
+  /** `c` has more to do: call c.turn() when its turn comes. `quiet` (it did nothing yet
+   *  this turn: the budget was gone when its bytes came) puts it before the busy ones. */
+  yieldTurn(c: Connection, quiet: boolean): void;
+  /** Frame units still allowed this turn of the event loop outside the round-robin
+   *  (new bytes, settled requests), all connections together; spend() takes them. */
+  budget(): number;
+  spend(units: number): void;
+}
+
+/** `s` cut to at most `max` bytes of UTF-8, never inside a character. */
+export function truncateUtf8(s: string, max: number): string {
+  if (s.length <= max / 3) return s;
+  const b = Buffer.from(s);
+  if (b.length <= max) return s;
+  let end = max;
+  while (end > 0 && (b[end] & 0xc0) === 0x80) end--;
+  return b.subarray(0, end).toString();
+}
+
+/** A request in flight (types.ts Req). */
+class Request implements Req {
+  readonly flushes: number[] = [];
+  readonly fids: Fid[] = [];
+  reserved = 0;
+  parked = false;
+  aborted = false;
+  private ac?: AbortController;
+
+  constructor(readonly tag: number, readonly type: number, readonly gen: number, public bytes: number) {}
+
+  signal(): AbortSignal {
+    this.ac ??= new AbortController();
+    if (this.aborted && !this.ac.signal.aborted) this.ac.abort();
+    return this.ac.signal;
+  }
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.ac?.abort();
+  }
 }
 
 export class SessionImpl implements Session {
-  errstr = '';
+  private err = '';
+  /** Fids of this session in the connection's table (it is live while any are). */
+  fids = 0;
   constructor(readonly id: number, readonly connId: number, readonly user: string,
               readonly ns: NamespaceView, private conn: Connection) {}
+
+  /** Stored cut to MAX_ERRSTR bytes, whoever sets it (the server or a /dev/errstr write). */
+  get errstr(): string {
+    return this.err;
+  }
+
+  set errstr(s: string) {
+    this.err = truncateUtf8(s, MAX_ERRSTR);
+  }
+
   onClose(fn: () => void): void {
     this.conn.onClose(fn);
   }
@@ -49,23 +130,35 @@ export class Connection implements Conn {
   msize = 0;
   /** The Linux kernel client: reads get the continuation rule (reference/9p.md §9.2). */
   linux = false;
+  authUid?: number;
   readonly fids = new Map<number, Fid>();
+  readonly afids = new Map<number, AuthFid>();
   readonly inflight = new Map<number, Req>();
+  /** Requests in flight that are not parked reads (flush placeholders included). */
+  private active = 0;
+  private parked = 0;
+  /** Frame bytes and reserved read counts of the active requests. */
+  private activeBytes = 0;
+  /** Reserved read counts of the parked reads. */
+  private parkedBytes = 0;
+  /** Sessions with at least one fid. */
+  private liveSessions = 0;
   private gen = 0;
   private closed = false;
-  private writeBlocked = false;
+  private pumping = false;
+  private yielded = false;
   private handshake: ReturnType<typeof setTimeout> | undefined;
   private readonly reader: FrameReader;
   private readonly closeHooks: (() => void)[] = [];
 
   constructor(readonly id: number, readonly config: ServerConfig, private readonly owner: ConnOwner,
-              private readonly stream: Duplex) {
+              private readonly stream: Duplex, readonly meta: ConnMeta) {
     this.reader = new FrameReader(config.maxMsize);
     // Until its first Tattach a connection holds resources for nobody: bound the wait.
     this.handshake = setTimeout(() => this.close(), config.handshakeMs);
     this.handshake.unref?.();
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
-    stream.on('drain', () => { this.writeBlocked = false; this.pump(); });
+    stream.on('drain', () => this.pump());
     stream.on('end', () => this.close());
     stream.on('close', () => this.close());
     stream.on('error', () => this.close());
@@ -75,12 +168,20 @@ export class Connection implements Conn {
     return this.closed;
   }
 
+  /** What this connection holds now (tests and the bench check the bounds). */
+  usage(): { active: number; parked: number; heldBytes: number; parkedBytes: number; sessions: number } {
+    return { active: this.active, parked: this.parked, heldBytes: this.held(), parkedBytes: this.parkedBytes, sessions: this.liveSessions };
+  }
+
   onClose(fn: () => void): void {
     if (this.closed) fn();
     else this.closeHooks.push(fn);
   }
 
   newSession(user: string, ns: NamespaceView): SessionImpl {
+    if (this.liveSessions >= this.config.maxAttaches) {
+      throw perr(EUSERS, `more than ${this.config.maxAttaches} attaches on one connection`);
+    }
     clearTimeout(this.handshake);
     return new SessionImpl(this.owner.nextSessionId(), this.id, user, ns, this);
   }
@@ -90,31 +191,81 @@ export class Connection implements Conn {
   }
 
   hasFid(num: number): boolean {
-    return this.fids.has(num);
+    return this.fids.has(num) || this.afids.has(num);
   }
 
   /** The fid for a request, with a reference held until the request settles. */
   useFid(num: number, req: Req): Fid {
     const f = this.fids.get(num);
-    if (!f) throw perr(EBADF, `fid ${num} unknown`);
+    if (!f) throw perr(EBADF, this.afids.has(num) ? `fid ${num} is an auth fid` : `fid ${num} unknown`);
     f.refs++;
     req.fids.push(f);
     return f;
   }
 
   addFid(f: Fid): void {
-    if (this.fids.size >= this.config.maxFids) throw perr(EMFILE, `more than ${this.config.maxFids} fids`);
+    if (this.fids.size + this.afids.size >= this.config.maxFids) throw perr(EMFILE, `more than ${this.config.maxFids} fids`);
     this.fids.set(f.num, f);
+    const s = f.caller.session as SessionImpl;
+    if (s.fids++ === 0) this.liveSessions++;
+  }
+
+  addAuthFid(num: number, a: AuthFid): void {
+    if (this.fids.size + this.afids.size >= this.config.maxFids) throw perr(EMFILE, `more than ${this.config.maxFids} fids`);
+    this.afids.set(num, a);
+  }
+
+  authFid(num: number): AuthFid | undefined {
+    return this.afids.get(num);
   }
 
   /** Tclunk and Tremove: the fid leaves the table now, its file closes on the last reference. */
-  dropFid(num: number): Fid {
+  dropFid(num: number): Fid | undefined {
+    if (this.afids.delete(num)) return undefined;
     const f = this.fids.get(num);
     if (!f) throw perr(EBADF, `fid ${num} unknown`);
     this.fids.delete(num);
-    f.clunked = true;
-    f.release();
+    this.unlinkFid(f);
     return f;
+  }
+
+  private unlinkFid(f: Fid): void {
+    f.clunked = true;
+    const s = f.caller.session as SessionImpl;
+    if (--s.fids === 0) this.liveSessions--;
+    f.release();
+  }
+
+  readCount(req: Req, count: number): number {
+    let n = Math.min(count, this.msize - IOHDRSZ);
+    const room = this.config.maxQueuedBytes - this.held() - this.parkedBytes;
+    if (n > room) n = Math.min(n, Math.max(READ_FLOOR, room));
+    req.reserved += n;
+    this.activeBytes += n;
+    return n;
+  }
+
+  park(req: Req): boolean {
+    if (req.parked || req.gen !== this.gen || this.inflight.get(req.tag) !== req) return true;
+    if (this.parked >= this.config.maxParked) return false;
+    req.parked = true;
+    this.active--;
+    this.activeBytes -= req.bytes + req.reserved;
+    this.parked++;
+    this.parkedBytes += req.reserved;
+    req.bytes = 0;
+    // Room for more frames now; parking happens inside a handler, so never re-enter here.
+    if (!this.pumping) queueMicrotask(() => this.pump());
+    return true;
+  }
+
+  /** Replies queued plus what the active requests hold. */
+  private held(): number {
+    return this.stream.writableLength + this.activeBytes;
+  }
+
+  private full(): boolean {
+    return this.active >= this.config.maxInflight || this.held() >= this.config.maxQueuedBytes;
   }
 
   private onData(chunk: Buffer): void {
@@ -128,22 +279,74 @@ export class Connection implements Conn {
     this.pump();
   }
 
-  /** Process buffered frames while under the in-flight cap and the socket can take replies. */
+  /** New bytes, a settled request, a drained socket: handle what can be handled now,
+   *  unless the connection is waiting for its turn. */
   private pump(): void {
-    while (!this.closed && !this.writeBlocked && this.inflight.size < this.config.maxInflight) {
-      let frame: Buffer | null;
-      try {
-        frame = this.reader.next();
-      } catch {
-        this.close();
-        return;
+    if (!this.yielded) this.owner.spend(this.run(Math.min(FRAMES_PER_TURN, this.owner.budget())));
+  }
+
+  /** The server's turn for a yielded connection: up to `quota` frame units (at least one
+   *  frame); how many units ran. */
+  turn(quota: number): number {
+    this.yielded = false;
+    return this.run(quota);
+  }
+
+  /** Handles buffered frames while the connection has room, at most `quota` frame units
+   *  (at least one frame); past the quota with bytes left, yields to the server's
+   *  round-robin. */
+  private run(quota: number): number {
+    if (this.pumping || this.closed) return 0;
+    this.pumping = true;
+    let n = 0;
+    try {
+      while (!this.closed && !this.full()) {
+        if (n >= quota) {
+          // Bytes left (maybe a whole frame): the rest waits for this connection's turn.
+          if (this.reader.buffered() > 0) {
+            this.yielded = true;
+            this.owner.yieldTurn(this, n === 0);
+          }
+          break;
+        }
+        let frame: Buffer | null;
+        try {
+          frame = this.reader.next();
+        } catch {
+          this.close();
+          return n;
+        }
+        if (!frame) break;
+        n += 1 + Math.floor(frame.length / FRAME_UNIT_BYTES);
+        this.handleFrame(frame);
       }
-      if (!frame) break;
-      this.handleFrame(frame);
+    } finally {
+      this.pumping = false;
     }
-    if (this.closed) return;
-    if (this.writeBlocked || this.inflight.size >= this.config.maxInflight) this.stream.pause();
+    if (this.closed) return n;
+    if (this.full() || this.yielded) this.stream.pause();
     else this.stream.resume();
+    return n;
+  }
+
+  private newReq(tag: number, type: number, bytes: number): Req {
+    const req = new Request(tag, type, this.gen, bytes);
+    this.inflight.set(tag, req);
+    this.active++;
+    this.activeBytes += bytes;
+    return req;
+  }
+
+  /** A request leaves the in-flight table: its counts go with it. */
+  private retire(req: Req): void {
+    this.inflight.delete(req.tag);
+    if (req.parked) {
+      this.parked--;
+      this.parkedBytes -= req.reserved;
+    } else {
+      this.active--;
+      this.activeBytes -= req.bytes + req.reserved;
+    }
   }
 
   private handleFrame(frame: Buffer): void {
@@ -177,11 +380,10 @@ export class Connection implements Conn {
       return;
     }
     if (msg.type === Tflush) {
-      this.flush(msg as TflushMsg);
+      this.flush(msg as TflushMsg, frame.length);
       return;
     }
-    const req: Req = { tag: msg.tag, type: msg.type, ac: new AbortController(), flushes: [], fids: [], gen: this.gen };
-    this.inflight.set(msg.tag, req);
+    const req = this.newReq(msg.tag, msg.type, frame.length);
     if (!this.versioned) {
       this.respond(req, undefined, perr(EIO, 'no Tversion yet'));
       return;
@@ -213,25 +415,25 @@ export class Connection implements Conn {
     if (dialect) this.reader.maxSize = this.msize;
   }
 
-  private flush(m: TflushMsg): void {
+  private flush(m: TflushMsg, bytes: number): void {
     const old = this.inflight.get(m.oldtag);
     if (!old) {
       this.send(encode({ type: Rflush, tag: m.tag }, this.dialect));
       return;
     }
-    // The flush itself is in flight until the old request settles; a flush of it queues behind.
-    const placeholder: Req = { tag: m.tag, type: Tflush, ac: new AbortController(), flushes: [], fids: [], gen: this.gen };
-    this.inflight.set(m.tag, placeholder);
-    old.flushes.push(m.tag);
-    old.ac.abort();
+    // The flush itself is in flight until the old request settles; a flush of it queues
+    // behind. It counts as active: the old request was just aborted, so it settles soon.
+    const placeholder = this.newReq(m.tag, Tflush, bytes);
+    old.flushes.push(placeholder.tag);
+    old.abort();
   }
 
   /** The single exit of every request (lib9p's respond). */
   private respond(req: Req, reply?: Reply, err?: unknown): void {
     for (const f of req.fids) f.release();
     if (this.inflight.get(req.tag) !== req || req.gen !== this.gen || this.closed) return;
-    this.inflight.delete(req.tag);
-    const flushed = req.ac.signal.aborted && req.flushes.length > 0;
+    this.retire(req);
+    const flushed = req.aborted && req.flushes.length > 0;
     if (err !== undefined) {
       const pe = toP9Error(err);
       if (setsErrstr(req.type) && req.fids.length > 0) {
@@ -248,7 +450,7 @@ export class Connection implements Conn {
   private answerFlushes(req: Req): void {
     for (const ft of req.flushes) {
       const ph = this.inflight.get(ft);
-      if (ph) this.inflight.delete(ft);
+      if (ph) this.retire(ph);
       this.send(encode({ type: Rflush, tag: ft }, this.dialect));
       if (ph) this.answerFlushes(ph);
     }
@@ -261,7 +463,7 @@ export class Connection implements Conn {
     if (dialect === '9P2000.L') {
       msg = { type: Rlerror, tag, ecode: e.errno };
     } else {
-      const ename = Buffer.from(e.text).subarray(0, MAX_ERROR_TEXT).toString();
+      const ename = truncateUtf8(e.text, MAX_ERROR_TEXT);
       msg = dialect === '9P2000.u'
         ? { type: Rerror, tag, ename, errno: e.errno }
         : { type: Rerror, tag, ename };
@@ -271,19 +473,23 @@ export class Connection implements Conn {
 
   private send(buf: Buffer): void {
     if (this.closed) return;
-    if (!this.stream.write(buf)) this.writeBlocked = true;
+    this.stream.write(buf);
   }
 
   /** Tversion and close: abort everything in flight (replies suppressed) and clunk every fid. */
   private reset(): void {
     this.gen++;
-    for (const r of this.inflight.values()) r.ac.abort();
+    for (const r of this.inflight.values()) r.abort();
     this.inflight.clear();
-    for (const f of this.fids.values()) {
-      f.clunked = true;
-      f.release();
-    }
+    this.active = 0;
+    this.parked = 0;
+    this.activeBytes = 0;
+    this.parkedBytes = 0;
+    for (const f of this.fids.values()) this.unlinkFid(f);
     this.fids.clear();
+    // authUid stays: diod keeps a connection authenticated across Tversion, which is how
+    // a root helper hands an authenticated connection to the kernel's v9fs.
+    this.afids.clear();
   }
 
   close(): void {

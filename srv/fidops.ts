@@ -16,12 +16,20 @@ import type { Conn } from './types.js';
 /** The longest file name, in bytes (Linux NAME_MAX; Rstatfs namelen reports it). */
 export const MAXNAME = 255;
 
-/** Names may not be empty or contain "/" (QEMU CVE-2016-7116); ".." walks to the parent and
- *  "." stays put (diodls -l walks every entry Treaddir gave it, "." included); neither can be
- *  created. */
+/** Control characters (C0 and DEL): a name or user holding one would forge lines in every
+ *  listing that prints it (status files, /proc, stat owners, the kernel log). */
+const CONTROL = /[\x00-\x1f\x7f]/;
+
+export function hasControl(s: string): boolean {
+  return CONTROL.test(s);
+}
+
+/** Names may not be empty, contain "/" (QEMU CVE-2016-7116) or a control character; ".."
+ *  walks to the parent and "." stays put (diodls -l walks every entry Treaddir gave it,
+ *  "." included); neither can be created. */
 export function checkName(name: string, walking: boolean): void {
-  if (name === '' || name.includes('/') || (!walking && (name === '.' || name === '..'))) {
-    throw perr(EINVAL, `bad file name "${name}"`);
+  if (name === '' || name.includes('/') || CONTROL.test(name) || (!walking && (name === '.' || name === '..'))) {
+    throw perr(EINVAL, `bad file name ${JSON.stringify(name.slice(0, 40))}`);
   }
   if (Buffer.byteLength(name) > MAXNAME) throw perr(ENAMETOOLONG, name.slice(0, 40));
 }

@@ -5,26 +5,39 @@
 // ops9p.ts and opsl.ts hold the dialect-specific tables; dispatch.ts puts them together.
 
 import { P9Error, perr } from '../lib/9p/error.js';
-import { EBADF, EBUSY, EINVAL, EISDIR, ENOENT, EPERM } from '../lib/9p/errno.js';
-import { IOHDRSZ, MAXWELEM, NOFID, ORDWR, OWRITE } from '../lib/9p/const.js';
+import { EAGAIN, EBADF, EBUSY, EINVAL, EIO, EISDIR, ENOENT, EPERM } from '../lib/9p/errno.js';
+import { IOHDRSZ, MAXWELEM, ORDWR, OWRITE } from '../lib/9p/const.js';
 import * as F from '../lib/9p/fcall.js';
 import type { Qid } from '../lib/9p/fcall.js';
 import type { Chan } from '../ns/types.js';
 import { Fid } from './fid.js';
 import { isContinuation } from './continuation.js';
 import { checkName, dirRead, readable } from './fidops.js';
-import type { Handler, HandlerTable } from './types.js';
+import { attachUser, authFid, checkIdentity, writeAuth } from './auth.js';
+import type { Claim, Handler, HandlerTable } from './types.js';
 
-const auth: Handler<typeof F.Tauth> = (c) => {
-  // diod's tools go on to attach only on ENOENT (reference/9p.md §0.5); plan9port on any Rerror.
-  if (c.dialect === '9P2000.L') throw perr(ENOENT);
-  throw new P9Error(ENOENT, undefined, 'authentication not required');
+const claimOf = (c: { dialect: F.Dialect }, m: { uname: string; nUname?: number }): Claim =>
+  ({ uname: m.uname, ...(c.dialect === '9P2000' ? {} : { nUname: m.nUname }) });
+
+const auth: Handler<typeof F.Tauth> = (c, m) => {
+  checkIdentity(m.uname, m.aname);
+  try {
+    return { type: F.Rauth, aqid: authFid(c, m.afid, claimOf(c, m)) };
+  } catch (e) {
+    // diod's tools go on to attach only on ENOENT (reference/9p.md §0.5); plan9port on any Rerror.
+    if (e instanceof P9Error && e.errno === ENOENT && c.dialect !== '9P2000.L') {
+      throw new P9Error(ENOENT, undefined, 'authentication not required');
+    }
+    throw e;
+  }
 };
 
-const attach: Handler<typeof F.Tattach> = (c, m) => {
-  if (m.afid !== NOFID) throw perr(EPERM, 'authentication not required: attach with afid NOFID');
+const attach: Handler<typeof F.Tattach> = async (c, m) => {
+  checkIdentity(m.uname, m.aname);
   if (c.hasFid(m.fid)) throw perr(EBADF, `fid ${m.fid} already in use`);
-  const user = c.config.users.resolve(m.uname, c.dialect === '9P2000' ? undefined : m.nUname);
+  const user = await attachUser(c, claimOf(c, m), m.afid);
+  // A MUNGE decode waited: the fid may have been taken meanwhile.
+  if (c.hasFid(m.fid)) throw perr(EBADF, `fid ${m.fid} already in use`);
   const ns = c.config.ns.fork();
   const session = c.newSession(user, ns);
   const caller = c.caller(session);
@@ -61,21 +74,40 @@ const walk: Handler<typeof F.Twalk> = async (c, m, r) => {
 };
 
 const read: Handler<typeof F.Tread> = async (c, m, r) => {
+  // diod's answer: a client never reads an afid.
+  if (c.authFid(m.fid)) throw perr(EIO, 'an auth fid is write-only');
   const f = c.useFid(m.fid, r);
   if (!readable(f)) throw perr(EBADF, 'fid not open for reading');
-  const count = Math.min(m.count, c.msize - IOHDRSZ);
   if (f.isDir()) {
     if (c.dialect === '9P2000.L') throw perr(EISDIR, 'use Treaddir');
-    return { type: F.Rread, data: await dirRead(c, f, m.offset, count) };
+    return { type: F.Rread, data: await dirRead(c, f, m.offset, c.readCount(r, m.count)) };
   }
-  const noblock = c.linux && !f.nonblock && isContinuation(f.lastRead, m.offset, count, c.msize);
-  let data = await f.file!.read({ offset: m.offset, count, signal: r.ac.signal, noblock });
+  // The continuation rule looks at what the client asked; the file may be asked for less
+  // when the connection's byte budget is spent (conn.ts).
+  const asked = Math.min(m.count, c.msize - IOHDRSZ);
+  const count = c.readCount(r, m.count);
+  const noblock = c.linux && !f.nonblock && isContinuation(f.lastRead, m.offset, asked, c.msize);
+  const got = f.file!.read({ offset: m.offset, count, signal: r.signal(), noblock });
+  let data: Buffer;
+  if (Buffer.isBuffer(got)) {
+    data = got;
+  } else {
+    // Only a read that has to wait returns a promise: it parks.
+    if (!c.park(r)) {
+      r.abort();
+      got.catch(() => { /* the abort's EINTR: this read is answered EAGAIN instead */ });
+      throw perr(EAGAIN, `more than ${c.config.maxParked} reads blocked on one connection`);
+    }
+    data = await got;
+  }
   if (data.length > count) data = data.subarray(0, count);
-  f.lastRead = { offset: m.offset, count, returned: data.length };
+  f.lastRead = { offset: m.offset, count: asked, returned: data.length };
   return { type: F.Rread, data };
 };
 
 const write: Handler<typeof F.Twrite> = async (c, m, r) => {
+  const a = c.authFid(m.fid);
+  if (a) return { type: F.Rwrite, count: writeAuth(a, m.offset, m.data) };
   const f = c.useFid(m.fid, r);
   if (!f.open || (f.omode !== OWRITE && f.omode !== ORDWR)) throw perr(EBADF, 'fid not open for writing');
   if (f.isDir()) throw perr(EISDIR);
@@ -91,6 +123,10 @@ const clunk: Handler<typeof F.Tclunk> = (c, m) => {
 };
 
 const remove: Handler<typeof F.Tremove> = async (c, m, r) => {
+  if (c.authFid(m.fid)) {
+    c.dropFid(m.fid);
+    throw perr(EPERM, 'an auth fid cannot be removed');
+  }
   const f = c.useFid(m.fid, r);
   f.orclose = false;
   c.dropFid(m.fid);

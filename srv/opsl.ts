@@ -14,7 +14,7 @@ import {
 } from '../lib/9p/const.js';
 import { encodeDirent } from '../lib/9p/codec.js';
 import * as F from '../lib/9p/fcall.js';
-import { applyChange, createIn, MAXNAME, openFid, readable } from './fidops.js';
+import { applyChange, checkName, createIn, MAXNAME, openFid, readable } from './fidops.js';
 import { direntType, toAttr } from './stat.js';
 import type { Handler, HandlerTable } from './types.js';
 
@@ -41,6 +41,7 @@ const lcreate: Handler<typeof F.Tlcreate> = async (c, m, r) => {
 
 const mkdir: Handler<typeof F.Tmkdir> = async (c, m, r) => {
   const d = c.useFid(m.dfid, r);
+  checkName(m.name, false);
   if (!d.isDir()) throw perr(EINVAL, 'mkdir in a non-directory');
   const { chan, file } = await d.chan.create(d.caller, m.name, DMDIR | (m.mode & 0o777), OREAD);
   file.close?.();
@@ -87,7 +88,7 @@ const readdir: Handler<typeof F.Treaddir> = async (c, m, r) => {
       ...list.map((info) => ({ info, name: info.name })),
     ];
   }
-  const count = Math.min(m.count, c.msize - READDIRHDRSZ);
+  const count = Math.min(c.readCount(r, m.count), c.msize - READDIRHDRSZ);
   const out: Buffer[] = [];
   let n = 0;
   const snap = f.direntSnapshot;
@@ -129,6 +130,7 @@ const getlock: Handler<typeof F.Tgetlock> = (c, m, r) => {
 const rename: Handler<typeof F.Trename> = async (c, m, r) => {
   const f = c.useFid(m.fid, r);
   c.useFid(m.dfid, r);
+  checkName(m.name, false);
   await applyChange(f, { name: m.name });
   return { type: F.Rrename };
 };

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 import { Command, Errors, Flags } from '@oclif/core';
-import { boot, DEFAULT_GRACE, DEFAULT_LISTEN, type BootOptions } from '../boot.js';
+import { boot, DEFAULT_GRACE, DEFAULT_LIMITS, DEFAULT_LISTEN, type AuthMode, type BootOptions } from '../boot.js';
 import { P9Error } from '../../lib/9p/error.js';
+import { Munge } from '../../lib/munge/index.js';
 
 export interface ServeResult {
   addresses: string[];
@@ -10,12 +11,22 @@ export interface ServeResult {
 
 export default class Serve extends Command {
   static override summary = 'Boot the simulated Akaros machine and serve its namespace over 9P.';
-  static override description = `Runs the kernel in this process: a manycore machine (--cores, --ll, --topology), its allocator (--policy, --grace, --tick) and the simulation clock (--paused, --seed), with the devices of namespace.md (/dev /core /mcp /proc /sim) served as 9P2000, 9P2000.u and 9P2000.L on every --listen dial string. Prints where it listens and how to mount it, then serves until SIGINT or SIGTERM, when it closes every connection and exits 0.`;
+  static override description = `Runs the kernel in this process: a manycore machine (--cores, --ll, --topology), its allocator (--policy, --grace, --tick) and the simulation clock (--paused, --seed), with the devices of namespace.md (/dev /core /mcp /proc /sim) served as 9P2000, 9P2000.u and 9P2000.L on every --listen dial string. Prints where it listens and how to mount it, then serves until SIGINT or SIGTERM, when it closes every connection and exits 0.
+
+Who may do what: with --auth none (the default) the server believes the user name a client sends, so it refuses to listen anywhere but a loopback address or a unix socket unless --insecure is given (and then warns on every start). --auth munge takes each user from a MUNGE credential checked by munged (diod's exchange; Slurm clusters already run munged with a shared key). tls!HOST!PORT listeners need --tls-cert and --tls-key; with --tls-ca and --tls-users, client certificates name users.`;
   static override examples = [
     { description: 'Serve on the default address (tcp!127.0.0.1!5640)', command: '<%= config.bin %> <%= command.id %>' },
     {
-      description: 'A paused 32-core machine on TCP and a unix socket',
-      command: '<%= config.bin %> <%= command.id %> --cores 32 --paused --listen tcp!*!5640 --listen unix!/tmp/akaros.sock',
+      description: 'A paused 32-core machine on loopback TCP and a unix socket',
+      command: '<%= config.bin %> <%= command.id %> --cores 32 --paused --listen tcp!127.0.0.1!5640 --listen unix!/tmp/akaros.sock',
+    },
+    {
+      description: 'Every address, users proven by MUNGE',
+      command: '<%= config.bin %> <%= command.id %> --listen tcp!*!5640 --auth munge',
+    },
+    {
+      description: 'TLS on every address, MUNGE inside it',
+      command: '<%= config.bin %> <%= command.id %> --listen tls!*!5641 --auth munge --tls-cert server.pem --tls-key server.key',
     },
     { description: 'Two LL cores, packed allocation, Akaros\'s immediate preemption', command: '<%= config.bin %> <%= command.id %> --ll 0,8 --policy packed --grace 0' },
   ];
@@ -33,23 +44,68 @@ export default class Serve extends Command {
     namespace: Flags.file({ summary: 'Boot namespace file (namespace(6) syntax) replacing the default.', exists: true }),
     sysname: Flags.string({ summary: '/dev/sysname, and this node\'s sys= name in the network database.' }),
     ndb: Flags.file({
-      multiple: true, exists: true,
+      multiple: true, exists: true, helpGroup: 'CLUSTER',
       summary: 'Network database file (ndb(6)), repeatable: served at /lib/ndb, used by /net/cs and to dial remote mounts.',
     }),
-    cluster: Flags.string({ summary: 'Mount every other node of this cluster (ndb entries with cluster=NAME) at /n/SYS.' }),
-    'remote-dialect': Flags.string({
-      summary: 'Dialect spoken to mounted 9P servers.', options: ['9P2000', '9P2000.u', '9P2000.L'], default: '9P2000.u',
+    cluster: Flags.string({ helpGroup: 'CLUSTER', summary: 'Mount every other node of this cluster (ndb entries with cluster=NAME) at /n/SYS.' }),
+    'remote-auth': Flags.string({
+      helpGroup: 'CLUSTER', options: ['none', 'munge'], default: 'none',
+      summary: 'How remote mounts authenticate: munge encodes a credential for each session\'s user (run as root).',
     }),
+    'remote-tls-ca': Flags.file({ helpGroup: 'CLUSTER', exists: true, summary: 'PEM CA that tls! servers mounted must have certificates from (default: the system\'s).' }),
+    'remote-dialect': Flags.string({
+      helpGroup: 'CLUSTER', summary: 'Dialect spoken to mounted 9P servers.', options: ['9P2000', '9P2000.u', '9P2000.L'], default: '9P2000.u',
+    }),
+    auth: Flags.string({
+      multiple: true, options: ['none', 'munge'], helpGroup: 'SECURITY',
+      summary: 'How attaches prove who they are: once for every listener, or once per --listen in order (default none).',
+    }),
+    insecure: Flags.boolean({ helpGroup: 'SECURITY', summary: 'Allow --auth none on non-loopback listeners (anyone who reaches them can act as any user).' }),
+    'munge-socket': Flags.string({ helpGroup: 'SECURITY', summary: "munged's socket (default: libmunge's, /run/munge/munge.socket.2)." }),
+    'tls-cert': Flags.file({ helpGroup: 'SECURITY', exists: true, summary: 'PEM certificate chain for tls! listeners.' }),
+    'tls-key': Flags.file({ helpGroup: 'SECURITY', exists: true, summary: 'PEM private key for tls! listeners.' }),
+    'tls-ca': Flags.file({ helpGroup: 'SECURITY', exists: true, summary: 'PEM CA that client certificates must chain to.' }),
+    'tls-users': Flags.file({ helpGroup: 'SECURITY', exists: true, summary: 'Client certificate -> user file (lines: USER cn=NAME or USER sha256=HEX).' }),
+    'max-connections': Flags.integer({ helpGroup: 'LIMITS', min: 1, default: DEFAULT_LIMITS.maxConnections, summary: 'Connections at once, all listeners together.' }),
+    'max-connections-per-address': Flags.integer({ helpGroup: 'LIMITS', min: 1, default: DEFAULT_LIMITS.maxConnectionsPerAddress, summary: 'Connections at once from one remote address.' }),
+    'max-attaches': Flags.integer({ helpGroup: 'LIMITS', min: 1, default: DEFAULT_LIMITS.maxAttaches, summary: 'Live attaches per connection.' }),
+    'max-fids': Flags.integer({ helpGroup: 'LIMITS', min: 1, default: DEFAULT_LIMITS.maxFids, summary: 'Fids per connection.' }),
+    'max-parked': Flags.integer({ helpGroup: 'LIMITS', min: 1, default: DEFAULT_LIMITS.maxParked, summary: 'Blocked reads per connection.' }),
+    'max-queued-bytes': Flags.integer({ helpGroup: 'LIMITS', min: 1, default: DEFAULT_LIMITS.maxQueuedBytes, summary: 'Bytes buffered for one connection before the server stops reading it.' }),
   };
 
   async run(): Promise<ServeResult> {
     const { flags } = await this.parse(Serve);
+    const auth = (flags.auth ?? []) as AuthMode[];
     const opts: BootOptions = {
       cores: flags.cores, llCores: flags.ll, topology: flags.topology, policy: flags.policy as 'fcfs' | 'packed',
       grace: flags.grace, tick: flags.tick, hostowner: flags.hostowner, listen: flags.listen,
       paused: flags.paused, seed: flags.seed, namespace: flags.namespace, sysname: flags.sysname,
       ndb: flags.ndb, cluster: flags.cluster, remoteDialect: flags['remote-dialect'] as BootOptions['remoteDialect'],
+      remoteAuth: flags['remote-auth'] as 'none' | 'munge', remoteTlsCa: flags['remote-tls-ca'],
+      auth: auth.length <= 1 ? auth[0] : auth,
+      insecure: flags.insecure,
+      server: {
+        maxConnections: flags['max-connections'], maxConnectionsPerAddress: flags['max-connections-per-address'],
+        maxAttaches: flags['max-attaches'], maxFids: flags['max-fids'], maxParked: flags['max-parked'],
+        maxQueuedBytes: flags['max-queued-bytes'],
+      },
     };
+    if (auth.includes('munge') || flags['remote-auth'] === 'munge') {
+      const munge = new Munge(flags['munge-socket'] ? { socket: flags['munge-socket'] } : {});
+      if (auth.includes('munge')) opts.munge = munge;
+      if (flags['remote-auth'] === 'munge') opts.remoteMunge = munge;
+    }
+    if (flags['tls-cert'] || flags['tls-key']) {
+      if (!flags['tls-cert'] || !flags['tls-key']) {
+        process.stderr.write('akaros: serve: --tls-cert and --tls-key go together\n');
+        throw new Errors.ExitError(2);
+      }
+      opts.tls = {
+        cert: flags['tls-cert'], key: flags['tls-key'],
+        ...(flags['tls-ca'] ? { clientCa: flags['tls-ca'] } : {}), ...(flags['tls-users'] ? { users: flags['tls-users'] } : {}),
+      };
+    }
     let m: Awaited<ReturnType<typeof boot>>;
     try {
       m = await boot(opts);

@@ -10,7 +10,7 @@ import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import type { Dialect } from '../../lib/9p/fcall.js';
 import { CliError, DEFAULT_ADDRESS, DIALECTS, Session, defaultUser, usage } from './connect.js';
 
-export type ConnFlags = { address: string; user: string; dialect: string };
+export type ConnFlags = { address: string; user: string; dialect: string; auth: string; ca?: string; cert?: string; key?: string };
 
 export abstract class AkarosCommand extends Command {
   static override enableJsonFlag = true;
@@ -28,6 +28,15 @@ export abstract class AkarosCommand extends Command {
     dialect: Flags.string({
       options: [...DIALECTS], default: '9P2000.L', helpGroup: 'CONNECTION', summary: '9P dialect to speak.',
     }),
+    auth: Flags.string({
+      options: ['none', 'munge'], env: 'AKAROS_AUTH', default: 'none', helpGroup: 'CONNECTION',
+      summary: 'Prove who you are: munge sends a MUNGE credential from munged (servers run with --auth munge).',
+    }),
+    ca: Flags.string({
+      env: 'AKAROS_CA', helpGroup: 'CONNECTION', summary: 'PEM CA the server certificate of a tls!HOST!PORT address must chain to.',
+    }),
+    cert: Flags.string({ env: 'AKAROS_CERT', helpGroup: 'CONNECTION', summary: 'PEM client certificate for a tls! address (with --key).' }),
+    key: Flags.string({ env: 'AKAROS_KEY', helpGroup: 'CONNECTION', summary: 'PEM private key of --cert.' }),
   };
 
   private session?: Session;
@@ -36,6 +45,7 @@ export abstract class AkarosCommand extends Command {
   protected async connect(flags: Interfaces.InferredFlags<typeof AkarosCommand.baseFlags>): Promise<Session> {
     this.session ??= await Session.open({
       address: flags.address, user: flags.user ?? defaultUser(), dialect: flags.dialect as Dialect,
+      auth: flags.auth as 'none' | 'munge', ca: flags.ca, cert: flags.cert, key: flags.key,
     });
     return this.session;
   }

@@ -5,11 +5,14 @@
 // followed by a read of /dev/errstr on the same session, so the error the user sees has
 // the server's detail, not just the errno (namespace.md "Errors").
 
-import { connect as netConnect, type Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import type { Duplex } from 'node:stream';
 import { Client } from '../../lib/9p/client.js';
+import { dial as dial9p, type DialOptions } from '../../lib/9p/dial.js';
 import { P9Error } from '../../lib/9p/error.js';
-import { ECONNRESET, EINVAL, ENOENT } from '../../lib/9p/errno.js';
+import { ECONNREFUSED, ECONNRESET, EINVAL, ENOENT, ETIMEDOUT } from '../../lib/9p/errno.js';
+import { Munge } from '../../lib/munge/index.js';
 import { NONUNAME, OREAD, OTRUNC, OWRITE } from '../../lib/9p/const.js';
 import type { Dialect, Stat } from '../../lib/9p/fcall.js';
 import type { DirEntry, Fid } from '../../lib/9p/fid.js';
@@ -23,6 +26,12 @@ export interface ConnectOptions {
   user: string;
   dialect: Dialect;
   aname?: string;
+  /** munge: attach with a MUNGE credential (from munged at AKAROS_MUNGE_SOCKET or libmunge's socket). */
+  auth?: 'none' | 'munge';
+  /** Files for tls! addresses: the CA, and a client certificate and its key. */
+  ca?: string;
+  cert?: string;
+  key?: string;
 }
 
 /** An error the CLI prints as `akaros: MESSAGE` and exits with `exit`. */
@@ -60,7 +69,8 @@ export function hostPort(address: string): string {
 export function parseAddress(address: string): DialString {
   const dial = hostPort(address);
   try {
-    const d = parseDialString(dial, { net: 'tcp', service: '5640' });
+    // A tls address is a tcp one with TLS on top (lib/9p/dial.ts).
+    const d = parseDialString(dial.startsWith('tls!') ? `tcp!${dial.slice(4)}` : dial, { net: 'tcp', service: '5640' });
     if (d.net !== 'unix' && d.net !== 'tcp' && d.net !== 'net') throw new P9Error(EINVAL, `cannot dial network "${d.net}"`);
     if (d.net !== 'unix' && d.port === undefined) {
       throw new P9Error(EINVAL, `"${address}": the service must be a port number, not "${d.service}"`);
@@ -73,22 +83,36 @@ export function parseAddress(address: string): DialString {
   }
 }
 
-function dial(d: DialString, address: string): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const host = d.host === '*' ? '127.0.0.1' : d.host;
-    const sock = d.net === 'unix' ? netConnect(d.host) : netConnect(d.port!, host);
-    const fail = (e: NodeJS.ErrnoException): void => {
-      sock.destroy();
-      const why = e.code === 'ECONNREFUSED' ? 'connection refused' : e.code === 'ENOENT' ? 'no such socket' : e.message;
-      reject(new CliError(`dial ${address}: ${why}`, 1, 111, 'ECONNREFUSED'));
-    };
-    sock.once('error', fail);
-    sock.once('connect', () => {
-      sock.off('error', fail);
-      sock.setNoDelay(true);
-      resolve(sock);
-    });
-  });
+function pem(what: string, file: string | undefined): Buffer | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw usage(`--${what} ${file}: ${(e as Error).message}`);
+  }
+}
+
+async function dial(opts: ConnectOptions): Promise<Duplex> {
+  const address = hostPort(opts.address);
+  const tls = address.startsWith('tls!');
+  if (!tls && (opts.ca || opts.cert || opts.key)) throw usage(`--ca, --cert and --key are for tls!HOST!PORT addresses, not "${opts.address}"`);
+  if ((opts.cert === undefined) !== (opts.key === undefined)) throw usage('--cert and --key go together');
+  const d: DialOptions = {};
+  const ca = pem('ca', opts.ca), cert = pem('cert', opts.cert), key = pem('key', opts.key);
+  if (ca) d.ca = ca;
+  if (cert) d.cert = cert;
+  if (key) d.key = key;
+  try {
+    return await dial9p(address, d);
+  } catch (e) {
+    if (e instanceof P9Error && (e.errno === ECONNREFUSED || e.errno === ETIMEDOUT)) {
+      // Name the address as the user wrote it.
+      const prefix = `dial ${address}: `;
+      const why = e.detail?.startsWith(prefix) ? e.detail.slice(prefix.length) : (e.detail ?? e.message);
+      throw new CliError(`dial ${opts.address}: ${why}`, 1, ECONNREFUSED, 'ECONNREFUSED');
+    }
+    throw e;
+  }
 }
 
 /** Split a user's path into names: "/mcp/7/ctl", "mcp/7/ctl" and "/" all work. */
@@ -120,8 +144,8 @@ export class Session {
   }
 
   static async open(opts: ConnectOptions): Promise<Session> {
-    const d = parseAddress(opts.address);
-    const sock = await dial(d, opts.address);
+    parseAddress(opts.address);
+    const sock = await dial(opts);
     let client: Client;
     try {
       client = await Client.connect(sock, { dialect: opts.dialect });
@@ -130,7 +154,16 @@ export class Session {
       throw serverError(`version ${opts.dialect}`, e);
     }
     try {
-      await client.attach({ uname: opts.user, aname: opts.aname ?? '', nUname: NONUNAME });
+      if (opts.auth === 'munge') {
+        // The credential carries our uid; the server checks the name against it.
+        const munge = new Munge(process.env.AKAROS_MUNGE_SOCKET ? { socket: process.env.AKAROS_MUNGE_SOCKET } : {});
+        await client.attach({
+          uname: opts.user, aname: opts.aname ?? '', nUname: process.getuid?.() ?? NONUNAME,
+          credential: () => munge.encode(), requireAuth: true,
+        });
+      } else {
+        await client.attach({ uname: opts.user, aname: opts.aname ?? '', nUname: NONUNAME });
+      }
     } catch (e) {
       client.close();
       throw serverError(`attach as ${opts.user}`, e);

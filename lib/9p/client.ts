@@ -11,7 +11,7 @@ import { userInfo } from 'node:os';
 import { decode, encode, typeName } from './codec.js';
 import { FrameReader } from './frame.js';
 import { P9Error } from './error.js';
-import { ECANCELED, ECONNRESET, EAGAIN, EBADF, EBADMSG, ENOENT, EPROTO } from './errno.js';
+import { ECANCELED, ECONNRESET, EAGAIN, EBADF, EBADMSG, EIO, ENOENT, EPERM, EPROTO } from './errno.js';
 import { IOHDRSZ, NOFID, NONUNAME, NOTAG, OREAD, OTRUNC, OWRITE } from './const.js';
 import * as F from './fcall.js';
 import type { Dialect, ReplyOf, RMessage, Stat, TMessage, TRequest } from './fcall.js';
@@ -35,6 +35,15 @@ export interface AttachOptions {
   nUname?: number;
   /** Default NOFID (no authentication). */
   afid?: number;
+  /**
+   * Authenticate as diod does: Tauth, write this credential to the afid, Tattach with it,
+   * clunk the afid. For MUNGE, a fresh credential from munged (lib/munge's encode). A
+   * server that answers Tauth "not required" (ENOENT) gets a plain attach, unless
+   * `requireAuth`.
+   */
+  credential?: () => Promise<string | Buffer>;
+  /** With `credential`: fail (EPERM) rather than attach unauthenticated. */
+  requireAuth?: boolean;
 }
 
 const RANK: Record<Dialect, number> = { '9P2000': 0, '9P2000.u': 1, '9P2000.L': 2 };
@@ -241,13 +250,60 @@ export class Client implements FidClient {
   /** Number of requests (including Tflushes) awaiting replies. */
   get outstanding(): number { return this.pending.size; }
 
-  /** Tattach; the first attached fid becomes `root`. */
+  /** Tattach (after Tauth and the credential, with opts.credential); the first attached
+   *  fid becomes `root`. */
   async attach(opts: AttachOptions = {}): Promise<Fid> {
+    const who = { uname: opts.uname ?? localUser(), aname: opts.aname ?? '' } as { uname: string; aname: string; nUname?: number };
+    if (this.dialect !== '9P2000') who.nUname = opts.nUname ?? process.getuid?.() ?? NONUNAME;
+    if (opts.credential) {
+      const afid = await this.authenticate(who, opts.credential, opts.requireAuth ?? false);
+      try {
+        return await this.attachAs(who, afid ?? NOFID);
+      } finally {
+        if (afid !== undefined) await this.clunkRaw(afid);
+      }
+    }
+    return this.attachAs(who, opts.afid ?? NOFID);
+  }
+
+  /** Tauth and the credential written to the afid; undefined when the server needs none. */
+  private async authenticate(who: { uname: string; aname: string; nUname?: number },
+    credential: () => Promise<string | Buffer>, required: boolean): Promise<number | undefined> {
+    const afid = this.allocFid();
+    try {
+      await this.rpc({ type: F.Tauth, afid, ...who });
+    } catch (e) {
+      this.releaseFid(afid);
+      // diod's rule: ENOENT means "authentication not required".
+      if (e instanceof P9Error && e.errno === ENOENT && !required) return undefined;
+      if (e instanceof P9Error && e.errno === ENOENT) throw new P9Error(EPERM, 'the server does not authenticate');
+      throw e;
+    }
+    try {
+      const c = await credential();
+      const data = typeof c === 'string' ? Buffer.from(c) : c;
+      let off = 0;
+      while (off < data.length) {
+        const chunk = data.subarray(off, off + this.ioSize());
+        const r = await this.rpc({ type: F.Twrite, fid: afid, offset: BigInt(off), data: chunk });
+        if (r.count === 0) throw new P9Error(EIO, 'the server took no credential bytes');
+        off += r.count;
+      }
+      return afid;
+    } catch (e) {
+      await this.clunkRaw(afid);
+      throw e;
+    }
+  }
+
+  private async clunkRaw(fid: number): Promise<void> {
+    try { await this.rpc({ type: F.Tclunk, fid }); } catch { /* gone either way */ }
+    this.releaseFid(fid);
+  }
+
+  private async attachAs(who: { uname: string; aname: string; nUname?: number }, afid: number): Promise<Fid> {
     const fid = this.allocFid();
-    const msg: TRequest = {
-      type: F.Tattach, fid, afid: opts.afid ?? NOFID, uname: opts.uname ?? localUser(), aname: opts.aname ?? '',
-    };
-    if (this.dialect !== '9P2000') msg.nUname = opts.nUname ?? process.getuid?.() ?? NONUNAME;
+    const msg: TRequest = { type: F.Tattach, fid, afid, ...who };
     try {
       const r = await this.rpc(msg);
       const f = new Fid(this, fid, r.qid, []);

@@ -14,4 +14,5 @@ export { dontTouchStat } from './stat.js';
 export { FrameReader, FrameError } from './frame.js';
 export { duplexPair } from './duplex.js';
 export { Client, type ConnectOptions, type AttachOptions } from './client.js';
+export { dial, DEFAULT_9P_PORT, type DialOptions } from './dial.js';
 export { Fid, type FidClient, type DirEntry, type SetAttrInput, lflags, dtFromMode, dmFromMode, modeFromDm, statFromAttr } from './fid.js';

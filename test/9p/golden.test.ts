@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
 // Byte-exact encodings from the man-page layouts (intro(5), stat(5)) and diod's sample
-// session (the P9_* trace in ../shared/tools/diod-clients.md), in both directions.
+// session (the P9_* trace its debug output prints), in both directions.
 
 import t from 'tap';
 import { decode, encode, encodeDirent, decodeDirents } from '../../lib/9p/codec.js';
