@@ -26,7 +26,8 @@ export function isDialSource(s: string): boolean {
 /** EINVAL unless `s` is a dial string we could dial. */
 export function checkDial(s: string): void {
   if (Buffer.byteLength(s) > MAX_DIAL) throw perr(EINVAL, `dial string longer than ${MAX_DIAL} bytes`);
-  parseDialString(s, { net: 'tcp', service: '5640' });
+  // tls!host!service: tcp, then TLS (remotedial.ts).
+  parseDialString(s.startsWith('tls!') ? `tcp!${s.slice(4)}` : s, { net: 'tcp', service: '5640' });
 }
 
 /** A mount on /n/NAME makes NAME when it is not there (at most MAX_MOUNT_POINTS). */

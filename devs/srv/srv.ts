@@ -69,7 +69,8 @@ export function createSrvDevice(opts: { hostowner: string | (() => string); limi
     const text = data.toString('utf8').replace(/\n$/, '');
     if (text.includes('\n')) throw perr(EINVAL, 'one dial string, on one line');
     try {
-      parseDialString(text, { net: 'tcp', service: '5640' });
+      // tls!host!service is tcp with TLS on it.
+      parseDialString(text.startsWith('tls!') ? `tcp!${text.slice(4)}` : text, { net: 'tcp', service: '5640' });
     } catch (e) {
       throw e instanceof P9Error ? perr(EINVAL, `/srv/${p.name}: ${e.detail ?? e.message}`) : e;
     }
