@@ -29,6 +29,7 @@ import { EINVAL } from '../lib/9p/errno.js';
 export const DEFAULT_LISTEN = 'tcp!127.0.0.1!5640';
 /** For `akaros serve`'s flags (the rest of cmd/ reaches the server only through here). */
 export { DEFAULT_LIMITS } from '../srv/server.js';
+export { EVQ_MAX, NPROC_MAX } from '../kern/index.js';
 export type { AuthMode } from '../srv/types.js';
 /** The default grace: long enough for a 2LS to hand a core back (CoreArbiter uses 10 ms). */
 export const DEFAULT_GRACE = '10ms';
@@ -54,6 +55,10 @@ export interface BootOptions {
   tls?: { cert: string; key: string; clientCa?: string; users?: string };
   /** The MUNGE decoder for `munge` listeners (lib/munge through munged). */
   munge?: CredentialDecoder;
+  /** Messages an MCP's event queue holds before it drops and counts (kern default 4096). */
+  evqMax?: number;
+  /** Live or unreaped processes per user, host owner exempt (kern default 1024). */
+  nprocMax?: number;
   /** Server limits and settings (srv/README.md lists them with their defaults). */
   server?: Omit<ServerOptions, 'ns' | 'hostowner' | 'munge'>;
   paused?: boolean;
@@ -111,6 +116,8 @@ export async function boot(opts: BootOptions = {}): Promise<Booted> {
     tickNs: opts.tick ? Number(parseDuration(opts.tick)) : undefined,
     seed: opts.seed ?? 1,
     hostowner,
+    evqMax: opts.evqMax,
+    nprocMax: opts.nprocMax,
   });
   const ndb = openDatabase(opts.ndb ?? []);
   const devs = makeDevices({

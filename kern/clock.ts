@@ -43,10 +43,14 @@ export class Clock {
   nextTime(): number { return this.heap.minTime(); }
   get pending(): number { return this.heap.size; }
 
-  /** Run every event due at or before t, in (time, insertion) order; now ends at t. */
-  runUntil(t: number): void {
+  /** Run every event due at or before t, in (time, insertion) order; now ends at t.
+   *  With maxEvents, stop after that many (now stays at the last one run) and return
+   *  false, so a caller can go on later in another turn of the event loop. */
+  runUntil(t: number, maxEvents = Infinity): boolean {
     const h = this.heap;
+    let n = 0;
     while (h.size > 0 && h.minTime() <= t) {
+      if (n++ >= maxEvents) return false;
       const at = h.minTime();
       const slot = h.pop();
       const fn = this.fns[slot]!;
@@ -56,6 +60,7 @@ export class Clock {
       fn();
     }
     if (t > this.now && t !== Infinity) this.now = t;
+    return true;
   }
 
   step(dt: number): void { this.runUntil(this.now + dt); }

@@ -32,14 +32,18 @@ export type Command =
   | { op: 'alarm-create'; user: string; pid: number }
   | { op: 'alarm-set'; user: string; pid: number; id: number; at: number; period?: number }
   | { op: 'alarm-cancel'; user: string; pid: number; id: number }
-  | { op: 'step'; user: string; ns: number }
-  | { op: 'seed'; user: string; n: number };
+  | { op: 'step'; user: string; ns: number; maxEvents?: number }
+  | { op: 'seed'; user: string; n: number }
+  | { op: 'limit'; user: string; name: LimitName; n: number };
+
+/** The kernel's resource bounds the host owner may change (`limit`). */
+export type LimitName = 'evq' | 'nproc';
 
 export type Op = Command['op'];
 
 /** Commands only the host owner may apply. */
 export const HOST_ONLY: ReadonlySet<Op> = new Set<Op>(['core-offline', 'core-online', 'core-prov',
-  'core-unprov', 'policy', 'grace', 'tick', 'step', 'seed']);
+  'core-unprov', 'policy', 'grace', 'tick', 'step', 'seed', 'limit']);
 
 /** Commands that act on one process: owner or host owner (EPERM otherwise). */
 export const PER_PROC: ReadonlySet<Op> = new Set<Op>(['run', 'change-to-m', 'kill', 'name', 'cores',

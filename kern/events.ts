@@ -25,6 +25,7 @@ export type { EventMsg };
 
 /** 'SEQ TIME TYPE key=value...' (no newline). */
 export function formatEvent(e: EventMsg): string {
+  if (e.kind === 'overflow') return `${e.seq} ${e.t} EV_OVERFLOW lost=${e.count}`;
   const head = `${e.seq} ${e.t} ${evName(e.type)}`;
   if (e.kind === 'bitmap') return head;
   const [a1, a2, a3, a4] = e.args;
@@ -45,6 +46,8 @@ export function mailboxOf(p: Proc): Mailbox {
     const mb = new Mailbox();
     mb.onTake = (m, empty) => {
       if (m.type === EV_EVENT) { const c = p.evq?.get(m.args[2]); if (c) c.alert = false; }
+      // events were lost, an EV_EVENT among them perhaps: the handler rechecks every queue
+      if (m.kind === 'overflow' && p.evq) for (const c of p.evq.values()) c.alert = false;
       // the reader is the process's handler: once drained nothing is pending (handle_events)
       if (empty) for (const v of p.vc.vcs) v.notifPending = false;
     };
@@ -86,6 +89,7 @@ export function sendEvent(s: KState, p: Proc, type: number, kvc: number, args: n
   if (cfg && flags & EVF.roundrobin) { cfg.vcore = (cfg.vcore + 1) % Math.max(1, p.numVcores); vc = cfg.vcore; }
   if (vc >= s.maxVcores && s.maxVcores > 0) { s.note('evdrop', `pid=${p.pid} ${evName(type)} vcore=${vc}`); return; }
   const mb = mailboxOf(p);
+  mb.limit = s.evqMax;
   const a = [args[0] ?? 0, args[1] ?? 0, args[2] ?? 0, args[3] ?? 0] as [number, number, number, number];
   const msg = (kd: EventMsg['kind'], t: number, v: number, ar: EventMsg['args']): EventMsg =>
     ({ seq: s.evSeq++, t: s.clock.now, type: t, vcore: v, args: ar, count: 1, kind: kd });

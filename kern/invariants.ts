@@ -4,7 +4,8 @@
 // allocated to at most one process; vcoremap, pcoremap, the vcore lists and the counts
 // agree; provisioning lists agree with the per-core owners; the idle list holds exactly the
 // free online CG cores; pending warnings agree with the takers' counts; states agree with
-// the core holdings. (Illegal state edges throw inside Proc.setState itself.)
+// the core holdings; the per-user process counts agree with the listings. (Illegal state
+// edges throw inside Proc.setState itself.)
 
 import { KState } from './state.js';
 import { L_ONLINE } from './vcore.js';
@@ -125,6 +126,10 @@ export function checkInvariants(x: KState | { readonly state: KState }): void {
   if (scpRunning > 1) bad('two SCPs RUNNING_S');
   if (k.policy === 'packed') checkPacked(k, bad);
   if (m.alloc[m.ll[0]] === 0 && k.runnableScps.length > 0) bad('LL core idle with runnable SCPs');
+  // the per-user process counts (the nproc limit) agree with the listed processes
+  const users = new Map<string, number>();
+  for (const p of k.procs.values()) users.set(p.user, (users.get(p.user) ?? 0) + 1);
+  if (users.size !== k.userProcs.size || [...users].some(([u, n]) => k.userProcs.get(u) !== n)) bad('per-user process counts');
 }
 
 /** PACKED's node loads and per-proc counts agree with the allocation map. */

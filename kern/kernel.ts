@@ -8,16 +8,16 @@
 import { perr, P9Error } from '../lib/9p/error.js';
 import { EPERM, ESRCH, EINVAL, ERANGE, ENOENT } from '../lib/9p/errno.js';
 import type { Clock } from './clock.js';
-import type { KernelLog } from './log.js';
-import type { Mailbox } from './mailbox.js';
+import { type KernelLog, clip, LOG_MAX, LOG_MAX_BYTES } from './log.js';
+import { type Mailbox, EVQ_MAX } from './mailbox.js';
 import type { Proc, ProcView } from './proc.js';
 import { KState, isPolicy, type StateConfig } from './state.js';
 import { KernelError } from './errors.js';
 import {
-  DEFAULT_EXITCODE, evType, type KernelConfig, type Policy, type MboxKind, type ProcStatus, type VcoreRow,
+  DEFAULT_EXITCODE, PID_MAX, evType, type KernelConfig, type Policy, type MboxKind, type ProcStatus, type VcoreRow,
   type CoreRow, type CoreStatus, type SysstatRow, type WaitRecord,
 } from './types.js';
-import { HOST_ONLY, PER_PROC, type Command } from './commands.js';
+import { HOST_ONLY, PER_PROC, type Command, type LimitName } from './commands.js';
 import { armTick, poke } from './ksched.js';
 import * as P from './process.js';
 import {
@@ -38,8 +38,22 @@ function normalize(cfg: KernelConfig): StateConfig {
   return {
     ncores: n, llCores: ll, topology: cfg.topology ?? {}, policy, graceNs: cfg.graceNs ?? 0,
     tickNs: cfg.tickNs ?? 10_000_000, seed: cfg.seed ?? 1, hostowner: cfg.hostowner ?? 'eve',
-    zombieNs: cfg.zombieNs ?? 60e9, logMax: cfg.logMax ?? 65536, journal: !!cfg.journal,
+    zombieNs: cfg.zombieNs ?? 60e9, logMax: cfg.logMax ?? LOG_MAX, logMaxBytes: cfg.logMaxBytes ?? LOG_MAX_BYTES,
+    evqMax: checkLimit('evq', cfg.evqMax ?? EVQ_MAX), nprocMax: checkLimit('nproc', cfg.nprocMax ?? P.NPROC_MAX),
+    journal: !!cfg.journal,
   };
+}
+
+/** The range of each `limit` (ERANGE outside). */
+export const LIMIT_RANGE: Readonly<Record<LimitName, readonly [number, number]>> = {
+  evq: [1, 1 << 20],
+  nproc: [1, PID_MAX],
+};
+
+function checkLimit(name: LimitName, n: number): number {
+  const [lo, hi] = LIMIT_RANGE[name];
+  if (!Number.isInteger(n) || n < lo || n > hi) throw perr(ERANGE, `limit ${name} ${n}: want ${lo}..${hi}`);
+  return n;
 }
 
 export class Kernel {
@@ -50,7 +64,7 @@ export class Kernel {
     const c = normalize(cfg);
     const s = (this.state = new KState(c));
     s.hooks.wakeup = (p) => P.wakeup(s, p);
-    s.note('boot', `ncores=${c.ncores} ll=${s.m.ll.join(',')} policy=${s.policy} grace=${s.graceNs} tick=${s.tickNs}`);
+    s.note('boot', `ncores=${c.ncores} ll=${s.m.ll.join(',')} policy=${s.policy} grace=${s.graceNs} tick=${s.tickNs} evq=${s.evqMax} nproc=${s.nprocMax}`);
     armTick(s);
   }
 
@@ -72,7 +86,7 @@ export class Kernel {
       if (!(e instanceof P9Error)) throw e;
       const pid = (cmd as { pid?: number }).pid;
       const p = pid !== undefined ? s.procs.get(pid) : undefined;
-      const detail = e.detail ?? e.text;
+      const detail = clip(e.detail ?? e.text);
       if (p) p.lasterr = detail;
       s.note('error', `${cmd.op}${pid !== undefined ? ` pid=${pid}` : ''} ${e.ename} ${detail}`);
       throw e instanceof KernelError ? e : new KernelError(e);
@@ -166,11 +180,20 @@ export class Kernel {
         return;
       }
       case 'step': {
-        if (!(c.ns >= 0) || !Number.isFinite(c.ns)) throw perr(ERANGE, `step ${c.ns}`);
-        s.clock.step(c.ns);
-        return;
+        const t0 = s.clock.now, max = c.maxEvents ?? Infinity;
+        if (!(c.ns >= 0) || !Number.isSafeInteger(t0 + c.ns)) throw perr(ERANGE, `step ${c.ns}`);
+        if (!(max >= 1)) throw perr(ERANGE, `step ${c.ns}: maxEvents ${max}`);
+        s.clock.runUntil(t0 + c.ns, max);
+        return s.clock.now - t0;
       }
       case 'seed': s.rng.seed(c.n); return;
+      case 'limit': {
+        if (!Object.hasOwn(LIMIT_RANGE, c.name)) throw perr(EINVAL, `limit ${c.name}: no such limit (evq, nproc)`);
+        const n = checkLimit(c.name, c.n);
+        if (c.name === 'evq') s.evqMax = n; else s.nprocMax = n;
+        s.note('limit', `${c.name} ${n}`);
+        return;
+      }
       default: throw perr(EINVAL, `unknown op ${(c as { op: string }).op}`);
     }
   }
@@ -214,14 +237,17 @@ export class Kernel {
   alarmCreate(user: string, pid: number): number { return this.apply({ op: 'alarm-create', user, pid })!; }
   alarmSet(user: string, pid: number, id: number, at: number, period?: number): void { this.apply({ op: 'alarm-set', user, pid, id, at, period }); }
   alarmCancel(user: string, pid: number, id: number): void { this.apply({ op: 'alarm-cancel', user, pid, id }); }
-  step(user: string, ns: number): void { this.apply({ op: 'step', user, ns }); }
+  /** Returns the virtual ns advanced: all of ns unless maxEvents stopped it earlier. */
+  step(user: string, ns: number, maxEvents?: number): number { return this.apply({ op: 'step', user, ns, maxEvents })!; }
   seed(user: string, n: number): void { this.apply({ op: 'seed', user, n }); }
+  setLimit(user: string, name: LimitName, n: number): void { this.apply({ op: 'limit', user, name, n }); }
 
   /** Devices record their own parse errors here (lasterr + an error log record). */
   setLasterr(pid: number, detail: string): void {
     const p = this.state.procs.get(pid);
-    if (p) p.lasterr = detail;
-    this.state.note('error', `pid=${pid} ${detail}`);
+    const d = clip(detail);
+    if (p) p.lasterr = d;
+    this.state.note('error', `pid=${pid} ${d}`);
   }
 
   // ---- reads ---------------------------------------------------------------------------
@@ -230,6 +256,8 @@ export class Kernel {
   rand(): number { return this.state.rng.next(); }
   timeInfo(): V.TimeInfo { return V.timeInfo(this.state); }
   machine(): V.MachineInfo { return V.machineInfo(this.state); }
+  /** The bounds `limit` sets: UCQ messages per process, processes per user. */
+  limits(): Record<LimitName, number> { return { evq: this.state.evqMax, nproc: this.state.nprocMax }; }
   pids(): number[] { return V.pids(this.state); }
   mcpPids(): number[] { return this.pids().filter((x) => this.state.procs.get(x)!.isMcp); }
   has(pid: number): boolean { return this.state.procs.has(pid); }

@@ -1,10 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
 // A process's event mailbox as the /mcp/N/events reader sees it: the three Akaros kinds
-// behind one consumer (akaros.md §3.3). UCQ: unbounded FIFO with payloads. Bitmap: one
-// pending bit per type, payload dropped, duplicates merged, lowest type first. CEQ: one
-// entry per type, arg2 coalesced by OR (or ADD), arg3 last-write-wins, in order of first
-// posting. take() interleaves the kinds by the sequence number of each kind's next entry.
+// behind one consumer (akaros.md §3.3). UCQ: FIFO with payloads, bounded (below). Bitmap:
+// one pending bit per type, payload dropped, duplicates merged, lowest type first. CEQ:
+// one entry per type, arg2 coalesced by OR (or ADD), arg3 last-write-wins, in order of
+// first posting. take() interleaves the kinds by the sequence number of each kind's next
+// entry. Bitmap and CEQ hold at most one entry per event type, so only the UCQ needs a
+// bound: at `limit` entries a new message is dropped and counted in an overflow record
+// queued where the gap is (so the reader sees, in order: what was kept, how many were
+// lost, what came after). Dropping the newest keeps what the reader has not seen in the
+// order it happened, as Linux's inotify and perf rings do; dropping the oldest would
+// reorder history behind the reader's back. Akaros's bitmap mailboxes lose counts the
+// same way, by coalescing.
 
 export interface EventMsg {
   seq: number;
@@ -13,10 +20,17 @@ export interface EventMsg {
   /** the vcore the kernel routed it to */
   vcore: number;
   args: [number, number, number, number];
-  /** number of posts merged into this message (bitmap / ceq), 1 for ucq */
+  /** number of posts merged into this message (bitmap / ceq), 1 for ucq; for an
+   *  overflow record, the number of messages lost */
   count: number;
-  kind: 'ucq' | 'bitmap' | 'ceq';
+  /** 'overflow': not an event, the record of UCQ messages dropped at this point */
+  kind: 'ucq' | 'bitmap' | 'ceq' | 'overflow';
 }
+
+/** Default bound of a process's UCQ (messages; the overflow record may add one). */
+export const EVQ_MAX = 4096;
+/** The type of an overflow record: no Akaros event type. */
+export const EV_OVERFLOW = -1;
 
 export class Mailbox {
   private ucq: EventMsg[] = [];
@@ -27,13 +41,20 @@ export class Mailbox {
   private ceqRing: number[] = [];
   private subs = new Set<() => void>();
   closed = false;
+  /** UCQ bound in messages; the kernel sets it from its limit before each post */
+  limit = EVQ_MAX;
+  /** messages dropped over the mailbox's life */
+  lostTotal = 0;
   /** set by the kernel: called with each message taken (clears alerts / notif_pending) */
   onTake: ((m: EventMsg, nowEmpty: boolean) => void) | null = null;
 
   get size(): number { return this.ucq.length - this.ucqHead + this.nbits + this.ceqRing.length; }
 
   post(msg: EventMsg, ceqAdd = false): void {
-    if (msg.kind === 'ucq') this.ucq.push(msg);
+    if (msg.kind === 'ucq') {
+      if (this.ucq.length - this.ucqHead >= this.limit) { this.drop(msg); return; }
+      this.ucq.push(msg);
+    }
     else if (msg.kind === 'bitmap') {
       const b = this.bits[msg.type];
       if (b) b.count++;
@@ -49,6 +70,15 @@ export class Mailbox {
         this.ceqRing.push(msg.type);
       }
     }
+    this.fire();
+  }
+
+  /** A full UCQ: count msg in the overflow record at the tail (one more entry at most). */
+  private drop(msg: EventMsg): void {
+    this.lostTotal++;
+    const tail = this.ucq.length > this.ucqHead ? this.ucq[this.ucq.length - 1] : undefined;
+    if (tail?.kind === 'overflow') { tail.count++; return; }
+    this.ucq.push({ seq: msg.seq, t: msg.t, type: EV_OVERFLOW, vcore: msg.vcore, args: [0, 0, 0, 0], count: 1, kind: 'overflow' });
     this.fire();
   }
 

@@ -12,7 +12,7 @@ import { Proc } from './proc.js';
 import { L_ONLINE } from './vcore.js';
 import {
   CREATED, RUNNABLE_S, RUNNING_S, WAITING, DYING, DYING_ABORT, RUNNABLE_M, STATE_NAMES, PROGNAME_MAX,
-  SIGCHLD, EV_POSIX_SIGNAL, type WaitRecord,
+  PID_MAX, SIGCHLD, EV_POSIX_SIGNAL, type WaitRecord,
 } from './types.js';
 import { markNeedy, trackDealloc, placeFree, unmapVcore } from './grant.js';
 import { poke, scheduleScp, scpCoreFreed, scpCore } from './ksched.js';
@@ -24,8 +24,27 @@ import { sendEvent } from './events.js';
 /** Exit records kept after reaping, so a late `wait` still gets its answer. */
 export const WAIT_KEEP = 4096;
 
+/** Default processes per user, live or not yet reaped (a zombie counts until it is
+ *  reaped, as in Linux's RLIMIT_NPROC); the host owner is exempt. */
+export const NPROC_MAX = 1024;
+/** Pids only the host owner may take: others get EAGAIN once fewer are free, so a crowd
+ *  of users can never lock the operator out (old Linux kept MIN_THREADS_LEFT_FOR_ROOT). */
+export const PID_RESERVE = 64;
+
+// C0, DEL and C1 controls: a name is printed in line-oriented files (status, /proc, kmesg).
+const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
+
 export function checkName(name: string): void {
+  if (CONTROL.test(name)) throw perr(EINVAL, `name ${JSON.stringify(name).slice(0, 60)}: control character`);
   if (Buffer.byteLength(name) > PROGNAME_MAX) throw perr(EINVAL, `name ${name}: longer than ${PROGNAME_MAX} bytes`);
+}
+
+/** EAGAIN when `user` may not have one more process. */
+function checkNproc(s: KState, user: string): void {
+  if (user === s.hostowner) return;
+  const n = s.userProcs.get(user) ?? 0;
+  if (n >= s.nprocMax) throw perr(EAGAIN, `create: ${user} has ${n} processes (limit ${s.nprocMax}; the dead count until reaped)`);
+  if (s.procs.size >= PID_MAX - PID_RESERVE) throw perr(EAGAIN, `create: ${s.procs.size} pids in use; the last ${PID_RESERVE} are the host owner's`);
 }
 
 /** A core count for `want` / `cores`: 0..max_vcores (ERANGE otherwise). */
@@ -36,6 +55,7 @@ export function checkCount(s: KState, op: string, n: number): void {
 /** proc_create; an MCP is also run and changed to M in the same instant, without the LL core. */
 export function create(s: KState, user: string, name: string | undefined, ppid: number, mcp: boolean): number {
   if (name !== undefined) checkName(name);
+  checkNproc(s, user);
   const pid = s.pidAlloc.alloc((x) => s.procs.has(x));
   if (pid < 0) throw perr(EAGAIN, 'create: no free pid');
   const now = s.clock.now;
@@ -43,6 +63,7 @@ export function create(s: KState, user: string, name: string | undefined, ppid: 
   p.ppid = ppid;
   p.name = name ?? '';
   s.procs.set(pid, p);
+  s.userProcs.set(user, (s.userProcs.get(user) ?? 0) + 1);
   s.waits.delete(pid);
   if (mcp) {
     p.setState(RUNNABLE_S, now); p.setState(RUNNING_S, now); p.setState(RUNNABLE_M, now);
@@ -185,6 +206,8 @@ export function reap(s: KState, p: Proc): void {
 
 function reapProc(s: KState, p: Proc): void {
   s.procs.delete(p.pid);
+  const n = (s.userProcs.get(p.user) ?? 1) - 1;
+  if (n > 0) s.userProcs.set(p.user, n); else s.userProcs.delete(p.user);
   s.note('reap', `pid=${p.pid}`);
 }
 

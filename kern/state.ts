@@ -39,6 +39,9 @@ export interface StateConfig {
   hostowner: string;
   zombieNs: number;
   logMax: number;
+  logMaxBytes: number;
+  evqMax: number;
+  nprocMax: number;
   journal: boolean;
 }
 
@@ -61,6 +64,11 @@ export class KState {
   tickNs: number;
   readonly hostowner: string;
   readonly zombieNs: number;
+  /** per-process UCQ bound (mailbox.ts) and per-user process bound (process.ts) */
+  evqMax: number;
+  nprocMax: number;
+  /** listed processes (alive or not yet reaped) per user */
+  readonly userProcs = new Map<string, number>();
   mcpSeqNext = 1;
   evSeq = 1;
   passes = 0;
@@ -86,7 +94,9 @@ export class KState {
     this.tickNs = cfg.tickNs;
     this.hostowner = cfg.hostowner;
     this.zombieNs = cfg.zombieNs;
-    this.log = new KernelLog(cfg.logMax);
+    this.evqMax = cfg.evqMax;
+    this.nprocMax = cfg.nprocMax;
+    this.log = new KernelLog(cfg.logMax, cfg.logMaxBytes);
     this.rng = new Rand(cfg.seed);
     this.journal = cfg.journal ? [] : null;
   }

@@ -78,6 +78,12 @@ export interface KernelConfig {
   hostowner?: string;
   zombieNs?: number;
   logMax?: number;
+  /** kernel log bound in characters of formatted records (default 4 MiB) */
+  logMaxBytes?: number;
+  /** messages a process's UCQ holds before it drops and counts (default 4096) */
+  evqMax?: number;
+  /** processes (live or not yet reaped) per user; the host owner is exempt (default 1024) */
+  nprocMax?: number;
   journal?: boolean;
 }
 

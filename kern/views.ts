@@ -69,7 +69,8 @@ export function procStat(s: KState, pid: number): Record<string, number> {
   STATE_NAMES.forEach((name, i) => { out[`${name.toLowerCase()}_ns`] = p.stateNs[i] + (p.state === i ? now - p.stateSince : 0); });
   const run = vcoreRows(s, pid).reduce((a, r) => a + r.run_ns, 0);
   Object.assign(out, { run_ns: run, grants: p.grants, revokes: p.revokes, yields: p.yields, yield_fails: p.yieldFails,
-    warned: p.warned, yielded_in_time: p.yieldedInTime, forced: p.forced, events: p.events });
+    warned: p.warned, yielded_in_time: p.yieldedInTime, forced: p.forced, events: p.events,
+    events_lost: p.mbox?.lostTotal ?? 0 });
   return out;
 }
 

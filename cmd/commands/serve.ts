@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 import { Command, Errors, Flags } from '@oclif/core';
-import { boot, DEFAULT_GRACE, DEFAULT_LIMITS, DEFAULT_LISTEN, type AuthMode, type BootOptions } from '../boot.js';
+import { boot, DEFAULT_GRACE, DEFAULT_LIMITS, DEFAULT_LISTEN, EVQ_MAX, NPROC_MAX, type AuthMode, type BootOptions } from '../boot.js';
 import { P9Error } from '../../lib/9p/error.js';
 import { Munge } from '../../lib/munge/index.js';
 
@@ -72,6 +72,8 @@ Who may do what: with --auth none (the default) the server believes the user nam
     'max-fids': Flags.integer({ helpGroup: 'LIMITS', min: 1, default: DEFAULT_LIMITS.maxFids, summary: 'Fids per connection.' }),
     'max-parked': Flags.integer({ helpGroup: 'LIMITS', min: 1, default: DEFAULT_LIMITS.maxParked, summary: 'Blocked reads per connection.' }),
     'max-queued-bytes': Flags.integer({ helpGroup: 'LIMITS', min: 1, default: DEFAULT_LIMITS.maxQueuedBytes, summary: 'Bytes buffered for one connection before the server stops reading it.' }),
+    'evq-max': Flags.integer({ helpGroup: 'LIMITS', min: 1, max: 1 << 20, default: EVQ_MAX, summary: "Messages one process's event queue holds; more are dropped and counted (EV_OVERFLOW)." }),
+    'nproc-max': Flags.integer({ helpGroup: 'LIMITS', min: 1, max: 32767, default: NPROC_MAX, summary: 'Processes per user, live or not yet reaped (the host owner is exempt).' }),
   };
 
   async run(): Promise<ServeResult> {
@@ -85,6 +87,7 @@ Who may do what: with --auth none (the default) the server believes the user nam
       remoteAuth: flags['remote-auth'] as 'none' | 'munge', remoteTlsCa: flags['remote-tls-ca'],
       auth: auth.length <= 1 ? auth[0] : auth,
       insecure: flags.insecure,
+      evqMax: flags['evq-max'], nprocMax: flags['nproc-max'],
       server: {
         maxConnections: flags['max-connections'], maxConnectionsPerAddress: flags['max-connections-per-address'],
         maxAttaches: flags['max-attaches'], maxFids: flags['max-fids'], maxParked: flags['max-parked'],

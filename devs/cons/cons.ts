@@ -7,6 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { EINVAL } from '../../lib/9p/errno.js';
 import { perr } from '../../lib/9p/error.js';
+import { DETAIL_MAX, clip } from '../../kern/log.js';
+import { checkCtlBytes, checkCtlSize } from '../lib/cmd.js';
 import {
   type Caller, type DirSpec, type FileSpec, type LogSource, LogReader, MemoryLog, type OpenFile,
   type ReadRequest, type TableDevice, defineDevice, streamFile,
@@ -52,6 +54,14 @@ function oneLine(data: Buffer): string {
   return data.toString('utf8').replace(/\r?\n$/, '');
 }
 
+/** A multi-line write (kmesg, ns) is bounded as a ctl write is (devs/lib/cmd.ts). */
+function lines(data: Buffer, file: string): string[] {
+  checkCtlBytes(data.length, file);
+  const text = data.toString('utf8');
+  checkCtlSize(text, file);
+  return text.split('\n');
+}
+
 function byteSource(fill: (n: number) => Buffer): (obj: void, caller: Caller) => OpenFile {
   return () => ({
     read: (req: ReadRequest) => (req.count > 0 ? fill(req.count) : EMPTY),
@@ -95,11 +105,12 @@ export function createConsDevice(opts: ConsOptions): ConsDevice {
     },
     { name: 'osversion', kind: Qosversion, perm: 0o444, read: () => `${osversion}\n` },
     { name: 'null', kind: Qnull, perm: 0o666, read: () => EMPTY, write: (_o, _c, data) => data.length },
-    { name: 'zero', kind: Qzero, perm: 0o444, open: byteSource((n) => Buffer.alloc(n)) },
-    { name: 'random', kind: Qrandom, perm: 0o444, open: byteSource((n) => randomBytes(n)) },
+    { name: 'zero', kind: Qzero, perm: 0o444, readOnly: true, open: byteSource((n) => Buffer.alloc(n)) },
+    { name: 'random', kind: Qrandom, perm: 0o444, readOnly: true, open: byteSource((n) => randomBytes(n)) },
     {
       name: 'kmesg', kind: Qkmesg, perm: 0o644,
       open: () => streamFile(new LogReader(log, 'start'), log.append ? (data) => {
+        lines(data, 'kmesg');
         log.append!(data.toString('utf8'));
         return data.length;
       } : undefined),
@@ -108,7 +119,8 @@ export function createConsDevice(opts: ConsOptions): ConsDevice {
       name: 'errstr', kind: Qerrstr, perm: 0o666,
       read: (_o, caller) => (caller.session.errstr ? `${caller.session.errstr}\n` : ''),
       write: (_o, caller, data) => {
-        caller.session.errstr = oneLine(data);
+        // Stored as the kernel stores an error detail: one line, DETAIL_MAX bytes at most.
+        caller.session.errstr = clip(oneLine(data.subarray(0, DETAIL_MAX * 4)), DETAIL_MAX);
         return data.length;
       },
     },
@@ -118,10 +130,10 @@ export function createConsDevice(opts: ConsOptions): ConsDevice {
       write: (_o, caller, data) => {
         // One bind/mount/unmount per line, in order; the first bad line fails the write.
         // A mount of a 9P server dials first: the lines after it wait for it.
-        const lines = data.toString('utf8').split('\n').filter((l) => l.trim() !== '');
+        const todo = lines(data, 'ns').filter((l) => l.trim() !== '');
         const run = (i: number): number | Promise<number> => {
-          for (; i < lines.length; i++) {
-            const r = caller.session.ns.apply(lines[i], caller);
+          for (; i < todo.length; i++) {
+            const r = caller.session.ns.apply(todo[i], caller);
             if (r) return r.then(() => run(i + 1));
           }
           return data.length;

@@ -8,6 +8,7 @@ import { perr } from '../../lib/9p/error.js';
 import {
   type Cmdtab, type DirSpec, type TableDevice, cpulistFmt, defineDevice, keyed, parseDuration, parseUint,
 } from '../dev.js';
+import { LIMIT_RANGE, type LimitName } from '../../kern/index.js';
 import type { KCtx } from '../kernel/ctx.js';
 
 export const Qctl = 1, Qmap = 2, Qidle = 3, Qsysstat = 4, Qcoredir = 0x10, Qcstatus = 0x11, Qcctl = 0x12;
@@ -88,6 +89,15 @@ export function createCoreDevice(ctx: KCtx, hostowner: () => string): TableDevic
     { verb: 'tick', args: 1, fn: (a, _o, caller) => { const ns = durationNs(a[0]); ctx.act((k) => k.setTick(u(caller), ns)); } },
     // Not in namespace.md: run the MCP ksched pass now instead of at the next tick.
     { verb: 'poke', args: 0, fn: (_a, _o, caller) => ctx.act((k) => k.pokeKsched(u(caller))) },
+    // Not in namespace.md: the kernel's resource bounds (core.md, "Limits").
+    {
+      verb: 'limit', args: 2,
+      fn: (a, _o, caller) => {
+        if (!Object.hasOwn(LIMIT_RANGE, a[0])) throw perr(EINVAL, `limit: no such limit "${a[0]}" (evq, nproc)`);
+        const n = parseUint(a[1], Number.MAX_SAFE_INTEGER, `limit ${a[0]}`);
+        ctx.act((k) => k.setLimit(u(caller), a[0] as LimitName, n));
+      },
+    },
   ];
 
   const coreCtl: Cmdtab<CoreRef> = [

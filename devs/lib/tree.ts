@@ -45,6 +45,9 @@ export interface FileSpec<C> {
   ctlError?(obj: C, err: P9Error, line: string): void;
   /** Full control of the open (after the permission check): streams, clone files. */
   open?(obj: C, caller: Caller, mode: OpenMode, node: DevNode<C>): OpenFile | Promise<OpenFile>;
+  /** An `open` row that takes no writes: opening it for writing is EACCES even for the
+   *  host owner, as for a row with no `write`/`ctl`. */
+  readOnly?: boolean;
 }
 
 export interface DirSpec<C> {
@@ -197,16 +200,14 @@ export class DevNode<C> implements Node {
     // A file that has no way to be written (or read) refuses that open even to the host
     // owner, as Plan 9's devcons answers Eperm for `time` opened for writing.
     const want = openAccess(mode);
-    if (f && !f.open) {
-      if ((want & AWRITE) && !f.write && !f.ctl) throw perr(EACCES, `${this.name} is read-only`);
-      if ((want & AREAD) && !f.read && !f.ctl) throw perr(EACCES, `${this.name} is write-only`);
-    }
+    if (f && (want & AWRITE) && !canWrite(f)) throw perr(EACCES, `${this.name} is read-only`);
+    if (f && !f.open && (want & AREAD) && !f.read && !f.ctl) throw perr(EACCES, `${this.name} is write-only`);
     if (f?.open) return f.open(this.obj, caller, mode, this);
     return new TextFile<C>(this, caller);
   }
 
   /** Synthetic files: only truncation (length 0) and touching mtime are accepted, by
-   *  whoever may write; renames and mode changes are EPERM. */
+   *  whoever may open the file for writing; renames and mode changes are EPERM. */
   wstat(caller: Caller, change: { name?: string; mode?: number; length?: bigint; mtime?: number }): void {
     if ((change.name !== undefined && change.name !== this.name) || change.mode !== undefined) {
       throw perr(EPERM, `${this.name}: cannot change name or mode`);
@@ -215,7 +216,13 @@ export class DevNode<C> implements Node {
     if (change.length !== undefined && !allowed(caller, this.owner, this.owner, this.perm, AWRITE)) {
       throw perr(this.file?.denyErrno ?? EACCES, this.name);
     }
+    if (change.length !== undefined && this.file && !canWrite(this.file)) throw perr(EACCES, `${this.name} is read-only`);
   }
+}
+
+/** The row can be opened for writing at all (by someone). */
+function canWrite(f: FileSpec<any>): boolean {
+  return f.open ? !f.readOnly : !!(f.write || f.ctl);
 }
 
 const DIR_FILE: OpenFile = {
@@ -243,7 +250,7 @@ class TextFile<C> implements OpenFile {
     if (f.ctl) {
       if (data.length === 0) return 0;
       const onErr = f.ctlError ? (e: P9Error, line: string) => f.ctlError!(this.node.obj, e, line) : undefined;
-      const r = runCmds(f.ctl, data.toString('utf8'), this.node.obj, this.caller, onErr);
+      const r = runCmds(f.ctl, data, this.node.obj, this.caller, onErr);
       return r ? r.then(() => data.length) : data.length;
     }
     if (!f.write) throw perr(EACCES, `${this.node.name} is read-only`);

@@ -5,18 +5,33 @@
 // typed kernel command acting as the writer, so the kernel checks ownership again and
 // records its own errors in lasterr and the log.
 
-import { EINVAL, ERANGE } from '../../lib/9p/errno.js';
-import { perr } from '../../lib/9p/error.js';
+import { EINVAL, ENXIO, ERANGE } from '../../lib/9p/errno.js';
+import { P9Error, perr } from '../../lib/9p/error.js';
 import type { MboxKind, ProcView } from '../../kern/index.js';
 import { type Cmdtab, type Caller, cpulistParse, parseUint } from '../dev.js';
 import type { KCtx } from '../kernel/ctx.js';
 import { guarded, killCmd, nameCmd, parseInt32 } from '../kernel/procctl.js';
 
 /** A core count: EINVAL if not a number, ERANGE if negative (namespace.md: "outside
- *  0..max_vcores"); the kernel answers ERANGE above max_vcores. */
+ *  0..max_vcores"); the kernel answers ERANGE above max_vcores. `-0` is not a negative
+ *  number nor a count as written: EINVAL, as Linux's kstrtouint answers any sign. */
 export function parseCount(s: string, what = 'core count'): number {
+  if (/^-0+$/.test(s)) throw perr(EINVAL, `bad ${what} "${s}"`);
   if (/^-\d+$/.test(s)) throw perr(ERANGE, `${what} ${s} < 0`);
   return parseUint(s, Number.MAX_SAFE_INTEGER, what);
+}
+
+/** A cpulist of this machine's pcores. A number past the last core is ENXIO (as the
+ *  kernel answers for one core), found before any range is expanded: `1-9007199254740991`
+ *  costs what `1-15` does. */
+export function coreList(ctx: KCtx, s: string, verb: string): number[] {
+  const ncores = ctx.k.machine().ncores;
+  try {
+    return cpulistParse(s, ncores - 1);
+  } catch (e) {
+    if (e instanceof P9Error && e.errno === ERANGE) throw perr(ENXIO, `${verb} ${s}: no such core (ncores ${ncores})`);
+    throw e;
+  }
 }
 
 const MBOXES: readonly MboxKind[] = ['ucq', 'bitmap', 'ceq', 'off'];
@@ -68,7 +83,7 @@ function mcpVerbs(ctx: KCtx): Cmdtab<ProcView> {
           if (a[0] !== '-f') throw perr(EINVAL, `prov: bad flag "${a[0]}"`);
           force = true;
         }
-        const list = cpulistParse(a[a.length - 1]);
+        const list = coreList(ctx, a[a.length - 1], 'prov');
         if (list.length === 0) throw perr(EINVAL, 'prov: empty core list');
         ctx.act((k) => k.prov(u(caller), ref.pid, list, force));
       },
@@ -76,7 +91,7 @@ function mcpVerbs(ctx: KCtx): Cmdtab<ProcView> {
     {
       verb: 'unprov', args: 1,
       fn: (a, ref, caller) => {
-        const list = a[0] === 'all' ? 'all' as const : cpulistParse(a[0]);
+        const list = a[0] === 'all' ? 'all' as const : coreList(ctx, a[0], 'unprov');
         ctx.act((k) => k.unprov(u(caller), ref.pid, list));
       },
     },

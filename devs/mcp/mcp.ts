@@ -55,8 +55,10 @@ export function procFiles(ctx: KCtx): FileSpec<ProcView>[] {
     { name: 'cores', kind: Qcores, perm: 0o444, read: (ref) => { ctx.sync(); return `${cpulistFmt(ctx.k.granted(ctx.live(ref)))}\n`; } },
     { name: 'prov', kind: Qprov, perm: 0o444, read: (ref) => `${cpulistFmt(ctx.k.provList(ctx.live(ref)))}\n` },
     { name: 'vcores', kind: Qvcores, perm: 0o444, read: (ref) => { ctx.sync(); return vcoresText(ctx, ref); } },
-    { name: 'events', kind: Qevents, perm: 0o444, open: (ref) => eventsOpen(ctx, ref) },
-    { name: 'wait', kind: Qwait, perm: 0o444, open: (ref, caller) => waitOpen(ctx, ref, caller) },
+    // Reading consumes (an event goes to one reader; the owner's wait read reaps): the
+    // owner's and the host owner's only, as Plan 9's /proc/N/wait (0400).
+    { name: 'events', kind: Qevents, perm: 0o400, readOnly: true, open: (ref) => eventsOpen(ctx, ref) },
+    { name: 'wait', kind: Qwait, perm: 0o400, readOnly: true, open: (ref, caller) => waitOpen(ctx, ref, caller) },
     { name: 'stat', kind: Qstat, perm: 0o444, read: (ref) => statText(ctx, ref) },
   ];
 }
@@ -74,7 +76,7 @@ class CloneFile implements OpenFile {
   write(_off: bigint, data: Buffer): number | Promise<number> {
     if (data.length === 0) return 0;
     const tab = mcpCtl(this.ctx);
-    const r = runCmds(tab, data.toString('utf8'), this.ref, this.caller,
+    const r = runCmds(tab, data, this.ref, this.caller,
       (e) => this.ctx.recordError(this.ref.pid, e));
     return r ? r.then(() => data.length) : data.length;
   }

@@ -53,12 +53,12 @@ export function createProcDevice(ctx: KCtx, hostowner: () => string): TableDevic
         ctlError: (ref, err) => ctx.recordError(ref.pid, err),
       },
       { name: 'user', kind: Quser, perm: 0o444, read: (ref) => `${ref.user}\n` },
-      { name: 'wait', kind: Qwait, perm: 0o444, open: (ref, caller) => waitOpen(ctx, ref, caller) },
+      { name: 'wait', kind: Qwait, perm: 0o400, readOnly: true, open: (ref, caller) => waitOpen(ctx, ref, caller) },
     ],
   };
   const root: DirSpec<void> = {
     files: [{
-      name: 'clone', kind: Qclone, perm: 0o666,
+      name: 'clone', kind: Qclone, perm: 0o666, readOnly: true,
       open: (_o, caller) => new CloneFile(ctx.act((k) => k.createScp(ctx.user(caller)))),
     }],
     numbered: {

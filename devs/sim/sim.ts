@@ -3,16 +3,31 @@
 // #sim, bound at /sim: the simulation clock (namespace.md "/sim"). Virtual time drives
 // every kernel decision; the ClockDriver (kern/driver.ts) makes it follow real time, or
 // holds it still until `step`. See sim.md.
+//
+// Neither verb may freeze the server: `speed` is bounded, and a `step` runs the kernel
+// events on its way in slices of TURN_EVENTS, giving the event loop back between slices
+// (other clients are served meanwhile; the write's reply comes when the step is done).
+// Steps are applied one after another, in the order their writes arrived.
 
 import { EINVAL, EPERM, ERANGE } from '../../lib/9p/errno.js';
 import { perr } from '../../lib/9p/error.js';
-import type { ClockDriver } from '../../kern/index.js';
+import { type ClockDriver, TURN_EVENTS } from '../../kern/index.js';
 import { type Cmdtab, type TableDevice, defineDevice, keyed, parseDuration, parseUint } from '../dev.js';
 import type { KCtx } from '../kernel/ctx.js';
 
 export const Qctl = 1, Qstatus = 2;
 
-export const MAX_SPEED = 1e9;
+/** Virtual ns per real ns at most: a faster clock only makes the driver fall behind. */
+export const MAX_SPEED = 1000;
+/** The longest one `step` may be: an hour of virtual time. */
+export const MAX_STEP_NS = 3600e9;
+/** Kernel events one `step` may run (an hour of the default 10 ms tick is 360000): past
+ *  this the step stops where it got to, ERANGE, so a 1 µs tick cannot make one write
+ *  run for hours. */
+export const MAX_STEP_EVENTS = 1_000_000;
+
+/** Gives the event loop a turn (I/O of other clients runs before we go on). */
+const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 export interface SimOptions {
   /** The seed the kernel was booted with (what `ctl` reads until `seed N`). */
@@ -44,6 +59,28 @@ export function createSimDevice(ctx: KCtx, hostowner: () => string, opts: SimOpt
     if (!caller.hostowner) throw perr(EPERM, `${verb}: ${caller.user} is not the host owner`);
   };
 
+  // Sliced: each turn runs at most TURN_EVENTS events, then yields.
+  const runStep = async (ns: number, user: string, what: string): Promise<void> => {
+    const k = ctx.k, start = k.clock.eventsRun;
+    const over = () => k.clock.eventsRun - start >= MAX_STEP_EVENTS;
+    if (d) {
+      const goal = d.beginStep(ns);
+      while (!d.advance(goal, TURN_EVENTS)) {
+        if (over()) throw perr(ERANGE, `step ${what}: stopped at ${k.now()} after ${MAX_STEP_EVENTS} events`);
+        await nextTurn();
+      }
+      return;
+    }
+    let left = ns;
+    for (;;) {
+      left -= ctx.act((kk) => kk.step(user, left, TURN_EVENTS));
+      if (left === 0 && !(k.clock.nextTime() <= k.now())) return;
+      if (over()) throw perr(ERANGE, `step ${what}: stopped at ${k.now()} after ${MAX_STEP_EVENTS} events`);
+      await nextTurn();
+    }
+  };
+  let stepping: Promise<void> = Promise.resolve();
+
   const ctl: Cmdtab<void> = [
     { verb: 'pause', args: 0, fn: (_a, _o, c) => { host(c, 'pause'); needDriver('pause').pause(); } },
     { verb: 'resume', args: 0, fn: (_a, _o, c) => { host(c, 'resume'); needDriver('resume').resume(); } },
@@ -56,10 +93,12 @@ export function createSimDevice(ctx: KCtx, hostowner: () => string, opts: SimOpt
       fn: (a, _o, c) => {
         host(c, 'step');
         const ns = parseDuration(a[0]);
-        if (ns > BigInt(Number.MAX_SAFE_INTEGER)) throw perr(ERANGE, `step ${a[0]}: too large`);
+        if (ns > BigInt(MAX_STEP_NS)) throw perr(ERANGE, `step ${a[0]}: at most 1h per step`);
         // The driver keeps real-time mode's anchor in step; without one, the kernel steps.
-        if (d) d.step(Number(ns));
-        else ctx.act((k) => k.step(ctx.user(c), Number(ns)));
+        const run = stepping.then(() => runStep(Number(ns), ctx.user(c), a[0]));
+        // The next step waits for this one, failed or not; `run` carries its error.
+        stepping = run.catch(() => undefined);
+        return run;
       },
     },
     {

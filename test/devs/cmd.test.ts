@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 import t from 'tap';
 import { type Cmdtab, lookupCmd, runCmds } from '../../devs/dev.js';
+import {
+  CTL_SLICE_BYTES, CTL_SLICE_LINES, MAX_CTL_LINE, MAX_CTL_LINES, MAX_CTL_WRITE, lineCount,
+} from '../../devs/lib/cmd.js';
 import { ERANGE } from '../../lib/9p/errno.js';
 import { P9Error, perr } from '../../lib/9p/error.js';
 import { fakeCaller, rejection } from './fake.js';
@@ -58,4 +61,55 @@ t.test('async handlers keep the order', async (t) => {
   t.ok(r instanceof Promise);
   t.equal(await rejection(r), 'EINVAL');
   t.same(o.log, ['cores 1', 'slow', 'cores 2']);
+});
+
+t.test('a ctl write is bounded: bytes, lines, line length; refused whole', async (t) => {
+  const o: Obj = { log: [] };
+  const seen: string[] = [];
+  const onErr = (e: P9Error) => { seen.push(e.detail ?? ''); };
+  t.equal(lineCount('a'), 1);
+  t.equal(lineCount('a\n'), 1);
+  t.equal(lineCount('a\nb'), 2);
+  t.equal(lineCount('\n\n'), 2);
+  t.equal(lineCount(''), 1);
+  await runCmds(tab, 'kill\n'.repeat(MAX_CTL_LINES), o, c);
+  t.equal(o.log.length, MAX_CTL_LINES, 'exactly the limit is fine');
+  o.log = [];
+  let e = fails(() => runCmds(tab, 'kill\n'.repeat(MAX_CTL_LINES + 1), o, c, onErr));
+  t.equal(e.ename, 'EINVAL');
+  t.equal(e.detail, `ctl write of ${MAX_CTL_LINES + 1} lines: at most ${MAX_CTL_LINES}`);
+  t.same(o.log, [], 'nothing applied');
+  e = fails(() => runCmds(tab, `name ${'x'.repeat(MAX_CTL_WRITE)}`, o, c, onErr));
+  t.equal(e.ename, 'EINVAL');
+  t.match(e.detail, /bytes: at most 65536$/);
+  e = fails(() => runCmds(tab, `kill\nname ${'é'.repeat(MAX_CTL_LINE / 2)}\nkill`, o, c, onErr));
+  t.equal(e.detail, `ctl line "name ${'é'.repeat(19)}…" of ${MAX_CTL_LINE + 5} bytes: at most ${MAX_CTL_LINE}`);
+  t.same(o.log, [], 'nothing applied, not even the line before');
+  await runCmds(tab, `name ${'x'.repeat(MAX_CTL_LINE - 5)}`, o, c);
+  t.equal(o.log.length, 1, 'a line of exactly MAX_CTL_LINE bytes is fine');
+  t.equal(seen.length, 3, 'the size errors reach ctlError too');
+  t.same([MAX_CTL_WRITE, MAX_CTL_LINES, MAX_CTL_LINE], [65536, 1024, 4096]);
+});
+
+t.test('a long write is applied in slices, others served between them', async (t) => {
+  const o: Obj = { log: [] };
+  t.equal(runCmds(tab, 'kill\n'.repeat(CTL_SLICE_LINES), o, c), undefined, 'one slice: synchronous');
+  o.log = [];
+  let between = -1;
+  const r = runCmds(tab, 'kill\n'.repeat(CTL_SLICE_LINES * 3), o, c);
+  setImmediate(() => { between = o.log.length; });
+  t.ok(r instanceof Promise, 'more: a promise');
+  t.equal(o.log.length, CTL_SLICE_LINES, 'the first slice at once');
+  await r;
+  t.equal(o.log.length, CTL_SLICE_LINES * 3, 'every line in the end, in order');
+  t.ok(between >= CTL_SLICE_LINES && between < CTL_SLICE_LINES * 3, `another callback ran between slices (saw ${between})`);
+  o.log = [];
+  const long = `name ${'y'.repeat(4000)}\n`;
+  const bytes = runCmds(tab, `${long.repeat(3)}kill\n`, o, c);
+  t.ok(bytes instanceof Promise, 'a slice is also bounded by bytes');
+  t.equal(o.log.length, Math.ceil(CTL_SLICE_BYTES / long.length), 'the lines of the first 8 KiB at once');
+  await bytes;
+  t.equal(o.log.length, 4);
+  t.equal(await rejection(runCmds(tab, 'kill\n'.repeat(CTL_SLICE_LINES) + 'banana\nkill', o, c)), 'EINVAL',
+    'a bad line in a later slice fails the write');
 });

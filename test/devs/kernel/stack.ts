@@ -54,7 +54,8 @@ export interface Stack {
   devs: KernelDevices;
   server: Server;
   rt: FakeRealtime;
-  connect(user: string, dialect?: Dialect, aname?: string): Promise<Conn>;
+  /** A new attached connection; msize up to the server's 1 MiB + 24 (default 65536). */
+  connect(user: string, dialect?: Dialect, aname?: string, msize?: number): Promise<Conn>;
   close(): Promise<void>;
 }
 
@@ -68,10 +69,10 @@ export async function makeStack(o: StackOptions = {}): Promise<Stack> {
   const conns: Conn[] = [];
   return {
     kernel, devs, server, rt,
-    async connect(user, dialect = '9P2000.L', aname = '') {
+    async connect(user, dialect = '9P2000.L', aname = '', msize?: number) {
       const [a, b] = duplexPair();
       server.serve(a);
-      const c = await Client.connect(b, { dialect });
+      const c = await Client.connect(b, { dialect, msize });
       await c.attach({ uname: user, aname, nUname: NONUNAME });
       const conn = new Conn(c, user);
       conns.push(conn);
