@@ -113,7 +113,8 @@ const ABUSES: Abuse[] = [
     setup: async (port) => {
       const alice = await User.attach(port, 'alice');
       const a = await mcpOf(alice);
-      await alice.write(`mcp/${a}/ctl`, 'notify EV_PREEMPT_PENDING 1 0 0 5');
+      // registered first: an unregistered type is dropped, and there would be nothing to steal
+      await alice.write(`mcp/${a}/ctl`, 'ev EV_PREEMPT_PENDING ucq\nnotify EV_PREEMPT_PENDING 1 0 0 5');
       const bob = await User.attach(port, 'bob');
       return async () => { await bob.openErr(`mcp/${a}/events`); };
     },

@@ -31,8 +31,10 @@ export const DEFAULT_LISTEN = 'tcp!127.0.0.1!5640';
 export { DEFAULT_LIMITS } from '../srv/server.js';
 export { EVQ_MAX, NPROC_MAX } from '../kern/index.js';
 export type { AuthMode } from '../srv/types.js';
-/** The default grace: long enough for a 2LS to hand a core back (CoreArbiter uses 10 ms). */
-export const DEFAULT_GRACE = '10ms';
+/** The default grace: none, Akaros's immediate preemption (schedule.c __core_request: "no
+ *  warning time for now - just an immediate preempt"). A grace period is an opt-in
+ *  extension (--grace, `grace` on /core/ctl). */
+export const DEFAULT_GRACE = '0';
 
 export interface BootOptions {
   cores?: number;

@@ -25,8 +25,8 @@
 //   seed        the kernel's boot seed, as /sim/ctl reports it (default 1)
 //   drivers     more device names for /dev/drivers (#srv, #ndb... registered elsewhere)
 //
-// Returns { devices: [cons, core, mcp, proc, sim], cons, mcp, core, proc, sim, driver,
-// ctx, close() }. Pass `devices` (plus any others) to createNamespaceServer.
+// Returns { devices: [cons, core, mcp, proc, sim, alarm], cons, mcp, core, proc, sim, alarm,
+// driver, ctx, close() }. Pass `devices` (plus any others) to createNamespaceServer.
 //
 // makeNetDevices: the devices of the cluster namespace, which need no kernel:
 //
@@ -37,6 +37,7 @@
 import { ClockDriver, type Kernel, formatLog } from '../kern/index.js';
 import { type ConsDevice, createConsDevice, type KernelLog as ConsLog } from './cons/cons.js';
 import type { ConsClock } from './cons/clock.js';
+import { createAlarmDevice } from './alarm/alarm.js';
 import { createCoreDevice } from './core/core.js';
 import { KCtx } from './kernel/ctx.js';
 import { createMcpDevice } from './mcp/mcp.js';
@@ -68,13 +69,14 @@ export interface MakeDevicesOptions {
 }
 
 export interface KernelDevices {
-  /** In boot-namespace order: cons, core, mcp, proc, sim. */
+  /** In boot-namespace order: cons, core, mcp, proc, sim, alarm. */
   devices: Device[];
   cons: ConsDevice;
   core: TableDevice<void>;
   mcp: TableDevice<void>;
   proc: TableDevice<void>;
   sim: TableDevice<void>;
+  alarm: TableDevice<void>;
   /** The real-time clock driver (undefined with realtime: false). */
   driver: ClockDriver | undefined;
   ctx: KCtx;
@@ -133,7 +135,8 @@ export function makeDevices(opts: MakeDevicesOptions): KernelDevices {
   const mcp = createMcpDevice(ctx, owner);
   const proc = createProcDevice(ctx, owner);
   const sim = createSimDevice(ctx, owner, { seed: opts.seed });
-  const names = ['cons', 'core', 'mcp', 'proc', 'sim', ...(opts.drivers ?? [])];
+  const alarm = createAlarmDevice(ctx, owner);
+  const names = ['cons', 'core', 'mcp', 'proc', 'sim', 'alarm', ...(opts.drivers ?? [])];
   const cons = createConsDevice({
     hostowner: opts.hostowner,
     sysname: opts.sysname,
@@ -143,8 +146,8 @@ export function makeDevices(opts: MakeDevicesOptions): KernelDevices {
   });
   if (driver && !opts.paused) driver.resume();
   return {
-    devices: [cons, core, mcp, proc, sim],
-    cons, core, mcp, proc, sim, driver, ctx,
+    devices: [cons, core, mcp, proc, sim, alarm],
+    cons, core, mcp, proc, sim, alarm, driver, ctx,
     close: () => { driver?.stop(); },
   };
 }

@@ -19,7 +19,7 @@ export type Command =
   | { op: 'unprov'; user: string; pid: number; cores: number[] | 'all' }
   | { op: 'yield'; user: string; pid: number; vcore: number; nice?: boolean }
   | { op: 'notify'; user: string; pid: number; type: string | number; args?: number[] }
-  | { op: 'ev'; user: string; pid: number; type: string | number; mbox: MboxKind; flags?: string[] | string }
+  | { op: 'ev'; user: string; pid: number; type: string | number; mbox: MboxKind; flags?: string[] | string; vcore?: number }
   | { op: 'reap'; user: string; pid: number }
   | { op: 'poke'; user: string }
   | { op: 'core-offline'; user: string; core: number }
@@ -29,9 +29,17 @@ export type Command =
   | { op: 'policy'; user: string; policy: Policy }
   | { op: 'grace'; user: string; ns: number }
   | { op: 'tick'; user: string; ns: number }
+  | { op: 'preempt'; user: string; pid: number; vcore?: number }
+  | { op: 'core-preempt'; user: string; core: number }
+  | { op: 'change'; user: string; pid: number; vcore: number; to: number; notif?: boolean }
+  | { op: 'notif'; user: string; pid: number; vcore: number; on: boolean }
+  | { op: 'request'; user: string; pid: number; n: number; more?: boolean }
+  | { op: 'vcyield'; user: string; pid: number; vcore: number; nice?: boolean }
   | { op: 'alarm-create'; user: string; pid: number }
-  | { op: 'alarm-set'; user: string; pid: number; id: number; at: number; period?: number }
-  | { op: 'alarm-cancel'; user: string; pid: number; id: number }
+  | { op: 'alarm-timer'; user: string; pid: number; id: number; at: number }
+  | { op: 'alarm-period'; user: string; pid: number; id: number; period: number }
+  | { op: 'alarm-take'; user: string; pid: number; id: number }
+  | { op: 'alarm-close'; user: string; pid: number; id: number }
   | { op: 'step'; user: string; ns: number; maxEvents?: number }
   | { op: 'seed'; user: string; n: number }
   | { op: 'limit'; user: string; name: LimitName; n: number };
@@ -43,8 +51,9 @@ export type Op = Command['op'];
 
 /** Commands only the host owner may apply. */
 export const HOST_ONLY: ReadonlySet<Op> = new Set<Op>(['core-offline', 'core-online', 'core-prov',
-  'core-unprov', 'policy', 'grace', 'tick', 'step', 'seed', 'limit']);
+  'core-unprov', 'core-preempt', 'policy', 'grace', 'tick', 'step', 'seed', 'limit']);
 
 /** Commands that act on one process: owner or host owner (EPERM otherwise). */
 export const PER_PROC: ReadonlySet<Op> = new Set<Op>(['run', 'change-to-m', 'kill', 'name', 'cores',
-  'want', 'prov', 'unprov', 'yield', 'notify', 'ev', 'reap', 'alarm-create', 'alarm-set', 'alarm-cancel']);
+  'want', 'prov', 'unprov', 'yield', 'notify', 'ev', 'reap', 'preempt', 'change', 'notif', 'request', 'vcyield',
+  'alarm-create', 'alarm-timer', 'alarm-period', 'alarm-take', 'alarm-close']);

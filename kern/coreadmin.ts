@@ -67,17 +67,14 @@ export function unprovOne(s: KState, owner: Proc, c: number): void {
 
 /**
  * The provisioning half of `cores N`: p ends with exactly n provisioned cores (ENOSPC when
- * that many cannot be had). Candidates in order: cores it holds, the allocator's idle
- * order, then cores busy with others.
+ * that many cannot be had). Candidates in order: cores it holds, then the allocator's own
+ * order (plan), so `cores N` provisions what `want N` would have been granted.
  */
 export function provisionCount(s: KState, p: Proc, n: number): void {
   const m = s.m;
   const order: number[] = [];
   for (let v = p.vc.online.head; v >= 0; v = p.vc.vcs[v].next) order.push(p.vc.vcs[v].pcore);
-  if (n > p.provisioned) {
-    for (let c = m.idleHead; c >= 0; c = m.iNext[c]) order.push(c);
-    for (let c = 0; c < m.n; c++) if (!m.inIdle[c] && m.alloc[c] !== p.pid) order.push(c);
-  }
+  if (n > p.provisioned) order.push(...s.alloc.plan(m, p, n - p.provisioned));
   const plan = planCores(m, p, n, order);
   if (!plan) throw perr(ENOSPC, `cores ${n}: ${p.provisioned + m.unprovFree} cores free to provision`);
   for (const c of plan.drop) unprovOne(s, p, c);
@@ -94,7 +91,7 @@ export function coreOffline(s: KState, c: number): void {
   m.account(c, now);
   m.idleRemove(c);
   if (m.prov[c] === 0) m.unprovFree--;
-  m.offline[c] = 1;
+  m.setOffline(c, true);
   s.note('offline', `pcore=${c}`);
 }
 
@@ -103,7 +100,7 @@ export function coreOnline(s: KState, c: number): void {
   const m = s.m, now = s.clock.now;
   if (m.isLL[c]) throw perr(EBUSY, `online ${c}: core ${c} is an LL core`);
   if (!m.offline[c]) return;
-  m.offline[c] = 0;
+  m.setOffline(c, false);
   m.since[c] = now;
   if (m.prov[c] === 0) m.unprovFree++;
   placeFree(s, c);

@@ -14,7 +14,7 @@
 
 import type { KState } from './state.js';
 import type { Proc } from './proc.js';
-import type { Vcore } from './vcore.js';
+import { CTX_NONE, CTX_VC, type Vcore } from './vcore.js';
 import { RUNNABLE_M, RUNNING_M, EV_VCORE_PREEMPT } from './types.js';
 import { provOnAlloc, provOnDealloc } from './prov.js';
 import { sendEvent } from './events.js';
@@ -85,30 +85,44 @@ export function giveCores(s: KState, p: Proc, cores: number[]): void {
   const m = s.m, now = s.clock.now;
   for (const c of cores) {
     const v = p.vc.take(s.maxVcores)!;
-    v.pcore = c; v.canRcvMsg = true; v.preempted = false; v.resumeT = now;
+    v.pcore = c; v.resumeT = now;
     m.vcore[c] = v.id;
     p.vc.online.pushTail(p.vc.vcs, v);
+    const resume = v.notifDisabled && v.ctx === CTX_VC;
+    startVcore(v);
     p.numVcores++;
     p.grants++;
-    s.note('grant', `pid=${p.pid} vcore=${v.id} pcore=${c}`);
+    s.note('grant', `pid=${p.pid} vcore=${v.id} pcore=${c}${resume ? ' resume' : ''}`);
   }
-  // vcores bulk-preempted and not regranted are reported now and go inactive
-  while (p.vc.bulk.tail >= 0) {
-    const v = p.vc.vcs[p.vc.bulk.tail];
+  // __send_bulkp_events: vcores bulk-preempted and not regranted are reported now, head
+  // to tail, each going to the head of inactive
+  while (p.vc.bulk.head >= 0) {
+    const v = p.vc.vcs[p.vc.bulk.head];
     p.vc.bulk.remove(p.vc.vcs, v);
     p.vc.inactive.pushHead(p.vc.vcs, v);
-    sendEvent(s, p, EV_VCORE_PREEMPT, 0, [0, v.id, 0, -1]);
+    sendEvent(s, p, EV_VCORE_PREEMPT, 0, [0, v.id, 0, 0]);
   }
   if (p.state === RUNNABLE_M && p.numVcores > 0) p.setState(RUNNING_M, now);
 }
 
-/** Unmap vcore v from its pcore and put it on inactive's head (yield, preempt, death).
- *  Returns the pcore, which the caller still has to track and place. */
-export function unmapVcore(s: KState, p: Proc, v: Vcore): number {
+/** __set_curctx_to_vcoreid: the vcore runs again: VC_PREEMPTED cleared, VC_CAN_RCV_MSG
+ *  set; with notif_disabled it resumes its saved vcore context, else it starts fresh in
+ *  vcore context (notif_disabled set). Either way it is in vcore context now. */
+export function startVcore(v: Vcore): void {
+  v.preempted = false;
+  v.canRcvMsg = true;
+  v.notifDisabled = true;
+  v.ctx = CTX_NONE;
+}
+
+/** Unmap vcore v from its pcore and put it on inactive's head (yield, preempt, death), or
+ *  on bulk_preempted's head (preempt-all). Returns the pcore, which the caller still has
+ *  to track and place. */
+export function unmapVcore(s: KState, p: Proc, v: Vcore, toBulk = false): number {
   const c = v.pcore;
   v.runNs += s.clock.now - v.resumeT;
   p.vc.online.remove(p.vc.vcs, v);
-  p.vc.inactive.pushHead(p.vc.vcs, v);
+  if (toBulk) p.vc.bulk.pushHead(p.vc.vcs, v); else p.vc.inactive.pushHead(p.vc.vcs, v);
   v.pcore = -1;
   p.clearVcoreWarning(v);
   p.numVcores--;

@@ -6,7 +6,7 @@ export { Kernel, LIMIT_RANGE } from './kernel.js';
 export { KernelError } from './errors.js';
 export type { KState } from './state.js';
 export type { ProcView } from './proc.js';
-export type { ProcInfo, MachineInfo, TimeInfo, AlarmRow } from './views.js';
+export type { ProcInfo, MachineInfo, TimeInfo, AlarmRow, EvqRow } from './views.js';
 export type { Command, Op, LimitName } from './commands.js';
 export { Clock } from './clock.js';
 export { ClockDriver, TURN_EVENTS, type DriverIO, type DriverStatus } from './driver.js';

@@ -10,7 +10,7 @@ import { EPERM, ESRCH, EINVAL, ERANGE, ENOENT } from '../lib/9p/errno.js';
 import type { Clock } from './clock.js';
 import { type KernelLog, clip, LOG_MAX, LOG_MAX_BYTES } from './log.js';
 import { type Mailbox, EVQ_MAX } from './mailbox.js';
-import type { Proc, ProcView } from './proc.js';
+import type { Alarm, Proc, ProcView } from './proc.js';
 import { KState, isPolicy, type StateConfig } from './state.js';
 import { KernelError } from './errors.js';
 import {
@@ -24,7 +24,8 @@ import {
   checkCore, provision, unprovision, unprovCore, provisionCount, coreOffline, coreOnline, setPolicy,
 } from './coreadmin.js';
 import { sendEvent, mailboxOf, parseEvFlags } from './events.js';
-import { alarmCreate, alarmSet } from './alarm.js';
+import { alarmCreate, alarmTimer, alarmPeriod, alarmTake, alarmClose, alarmSubscribe } from './alarm.js';
+import { preemptAll, preemptCore } from './preempt.js';
 import * as V from './views.js';
 
 /** Fill in the defaults and refuse a config the machine cannot be built from (EINVAL). */
@@ -64,6 +65,7 @@ export class Kernel {
     const c = normalize(cfg);
     const s = (this.state = new KState(c));
     s.hooks.wakeup = (p) => P.wakeup(s, p);
+    s.alloc.boot(s.m);
     s.note('boot', `ncores=${c.ncores} ll=${s.m.ll.join(',')} policy=${s.policy} grace=${s.graceNs} tick=${s.tickNs} evq=${s.evqMax} nproc=${s.nprocMax}`);
     armTick(s);
   }
@@ -139,8 +141,10 @@ export class Kernel {
         if (!['ucq', 'bitmap', 'ceq', 'off'].includes(c.mbox)) throw perr(EINVAL, `ev ${c.type} ${c.mbox}: mailbox is ucq, bitmap, ceq or off`);
         const f = parseEvFlags(c.flags);
         if (f < 0) throw perr(EINVAL, `ev ${c.type} ${c.mbox} ${[c.flags].flat().join(',')}: unknown flag`);
+        const vc = c.vcore ?? 0;
+        if (!Number.isInteger(vc) || vc < 0 || vc >= Math.max(1, s.maxVcores)) throw perr(EINVAL, `ev ${c.type}: vcore ${vc} outside 0..${s.maxVcores - 1}`);
         if (!p!.evq) p!.evq = new Map();
-        p!.evq.set(t, { kind: c.mbox as MboxKind, flags: f, vcore: 0, alert: false });
+        p!.evq.set(t, { kind: c.mbox as MboxKind, flags: f, vcore: vc, alert: false });
         return;
       }
       case 'reap': P.reap(s, p!); return;
@@ -164,21 +168,39 @@ export class Kernel {
         s.note('tick', `${c.ns}`);
         return;
       }
+      case 'preempt': {
+        if (c.vcore === undefined) { preemptAll(s, p!); return; }
+        const v = Number.isInteger(c.vcore) ? p!.vc.vcs[c.vcore] : undefined;
+        if (!v || v.pcore < 0) throw perr(EINVAL, `preempt ${c.vcore}: vcore ${c.vcore} of ${p!.pid} is not online`);
+        preemptCore(s, p!, v.pcore);
+        return;
+      }
+      case 'core-preempt': {
+        const core = checkCore(s, c.core, 'preempt');
+        const owner = s.m.isLL[core] ? undefined : s.procs.get(s.m.alloc[core]);
+        if (!owner) throw perr(EINVAL, `preempt: pcore ${core} runs no MCP vcore`);
+        preemptCore(s, owner, core);
+        return;
+      }
+      case 'change': P.changeVcore(s, p!, c.vcore, c.to, !!c.notif); return;
+      case 'notif': P.setNotifs(s, p!, c.vcore, !!c.on); return;
+      case 'request': P.request(s, p!, c.n, !!c.more); return;
+      case 'vcyield': P.vcoreYield(s, p!, c.vcore, !!c.nice); return;
       case 'alarm-create': return alarmCreate(p!);
-      case 'alarm-set': {
-        const a = p!.alarms?.list.get(c.id);
-        if (!a) throw perr(ENOENT, `alarm ${c.id}: no such alarm`);
-        const per = c.period ?? 0;
-        if (!(c.at >= 0) || !(per >= 0)) throw perr(ERANGE, `alarm ${c.id}: at ${c.at} period ${per}`);
-        alarmSet(s, p!, a, c.at, per);
+      case 'alarm-timer': {
+        const a = this.alarmOf(p!, c.id);
+        if (!Number.isSafeInteger(c.at) || c.at < 0) throw perr(ERANGE, `alarm ${c.id}: timer ${c.at}`);
+        alarmTimer(s, p!, a, c.at);
         return;
       }
-      case 'alarm-cancel': {
-        const a = p!.alarms?.list.get(c.id);
-        if (!a) throw perr(ENOENT, `alarm ${c.id}: no such alarm`);
-        alarmSet(s, p!, a, 0, 0);
+      case 'alarm-period': {
+        const a = this.alarmOf(p!, c.id);
+        if (!Number.isSafeInteger(c.period) || c.period < 0) throw perr(ERANGE, `alarm ${c.id}: period ${c.period}`);
+        alarmPeriod(a, c.period);
         return;
       }
+      case 'alarm-take': return alarmTake(this.alarmOf(p!, c.id));
+      case 'alarm-close': alarmClose(s, p!, this.alarmOf(p!, c.id)); return;
       case 'step': {
         const t0 = s.clock.now, max = c.maxEvents ?? Infinity;
         if (!(c.ns >= 0) || !Number.isSafeInteger(t0 + c.ns)) throw perr(ERANGE, `step ${c.ns}`);
@@ -208,6 +230,12 @@ export class Kernel {
     return p;
   }
 
+  private alarmOf(p: Proc, id: number): Alarm {
+    const a = Number.isInteger(id) ? p.alarms?.list.get(id) : undefined;
+    if (!a) throw perr(ENOENT, `alarm ${id}: no such alarm of ${p.pid}`);
+    return a;
+  }
+
   private live(pid: number): boolean { const p = this.state.procs.get(pid); return !!p && !p.dead; }
 
   // ---- typed wrappers ------------------------------------------------------------------
@@ -224,7 +252,7 @@ export class Kernel {
   unprov(user: string, pid: number, cores: number[] | 'all'): void { this.apply({ op: 'unprov', user, pid, cores }); }
   yield(user: string, pid: number, vcore: number, nice?: boolean): void { this.apply({ op: 'yield', user, pid, vcore, nice }); }
   notify(user: string, pid: number, type: string | number, args?: number[]): void { this.apply({ op: 'notify', user, pid, type, args }); }
-  ev(user: string, pid: number, type: string | number, mbox: MboxKind, flags?: string[] | string): void { this.apply({ op: 'ev', user, pid, type, mbox, flags }); }
+  ev(user: string, pid: number, type: string | number, mbox: MboxKind, flags?: string[] | string, vcore?: number): void { this.apply({ op: 'ev', user, pid, type, mbox, flags, vcore }); }
   reap(user: string, pid: number): void { this.apply({ op: 'reap', user, pid }); }
   pokeKsched(user: string): void { this.apply({ op: 'poke', user }); }
   coreOffline(user: string, core: number): void { this.apply({ op: 'core-offline', user, core }); }
@@ -234,9 +262,17 @@ export class Kernel {
   setPolicy(user: string, policy: Policy): void { this.apply({ op: 'policy', user, policy }); }
   setGrace(user: string, ns: number): void { this.apply({ op: 'grace', user, ns }); }
   setTick(user: string, ns: number): void { this.apply({ op: 'tick', user, ns }); }
+  preempt(user: string, pid: number, vcore?: number): void { this.apply({ op: 'preempt', user, pid, vcore }); }
+  corePreempt(user: string, core: number): void { this.apply({ op: 'core-preempt', user, core }); }
+  changeVcore(user: string, pid: number, vcore: number, to: number, notif?: boolean): void { this.apply({ op: 'change', user, pid, vcore, to, notif }); }
+  notifs(user: string, pid: number, vcore: number, on: boolean): void { this.apply({ op: 'notif', user, pid, vcore, on }); }
+  request(user: string, pid: number, n: number, more?: boolean): void { this.apply({ op: 'request', user, pid, n, more }); }
+  vcoreYield(user: string, pid: number, vcore: number, nice?: boolean): void { this.apply({ op: 'vcyield', user, pid, vcore, nice }); }
   alarmCreate(user: string, pid: number): number { return this.apply({ op: 'alarm-create', user, pid })!; }
-  alarmSet(user: string, pid: number, id: number, at: number, period?: number): void { this.apply({ op: 'alarm-set', user, pid, id, at, period }); }
-  alarmCancel(user: string, pid: number, id: number): void { this.apply({ op: 'alarm-cancel', user, pid, id }); }
+  alarmTimer(user: string, pid: number, id: number, at: number): void { this.apply({ op: 'alarm-timer', user, pid, id, at }); }
+  alarmPeriod(user: string, pid: number, id: number, period: number): void { this.apply({ op: 'alarm-period', user, pid, id, period }); }
+  alarmTake(user: string, pid: number, id: number): number { return this.apply({ op: 'alarm-take', user, pid, id })!; }
+  alarmClose(user: string, pid: number, id: number): void { this.apply({ op: 'alarm-close', user, pid, id }); }
   /** Returns the virtual ns advanced: all of ns unless maxEvents stopped it earlier. */
   step(user: string, ns: number, maxEvents?: number): number { return this.apply({ op: 'step', user, ns, maxEvents })!; }
   seed(user: string, n: number): void { this.apply({ op: 'seed', user, n }); }
@@ -278,5 +314,15 @@ export class Kernel {
   waitRecord(pid: number): WaitRecord | undefined { return P.waitRecord(this.state, pid); }
   onExit(pid: number, fn: (r: WaitRecord) => void): () => void { return P.onExit(this.state, pid, fn); }
   alarms(pid: number): V.AlarmRow[] { return V.alarmRows(this.state, pid); }
+  /** Alarm id of pid, or undefined (also for a missing pid). */
+  alarm(pid: number, id: number): V.AlarmRow | undefined { return V.alarmRow(this.state, pid, id); }
+  /** fn runs after each firing of the alarm and when it goes away (ENOENT: no such alarm). */
+  onAlarm(pid: number, id: number, fn: () => void): () => void {
+    const a = this.state.procs.get(pid)?.alarms?.list.get(id);
+    if (!a) throw perr(ENOENT, `alarm ${id} of ${pid}: no such alarm`);
+    return alarmSubscribe(a, fn);
+  }
+  /** The registration of each event type of pid (ESRCH): `ev` and the parlib defaults. */
+  evqs(pid: number): V.EvqRow[] { return V.evqRows(this.state, pid); }
   snapshot(): Record<string, unknown> { return V.snapshot(this.state); }
 }

@@ -37,27 +37,17 @@ export function mcpPass(s: KState): void {
   for (const p of deferred) q.push(p.mcpSeq, p.pid);
 }
 
-/** __core_request(p, n): provisioned cores first (taking them back if lent), then the allocator. */
+/** __core_request(p, n): one core at a time from the allocator (which offers p's
+ *  provisioned cores first), taking back a provisioned core lent to another process. */
 export function coreRequest(s: KState, p: Proc, n: number): void {
-  const m = s.m;
+  const m = s.m, alloc = s.alloc;
   const got: number[] = [];
-  for (let c = p.provNotHead; c >= 0 && n > 0;) {
-    const nx = m.pNext[c];
-    if (!m.offline[c] && m.warnFor[c] === 0) {
-      if (m.alloc[c] === 0) { trackAlloc(s, p, c); got.push(c); n--; }
-      else if (m.alloc[c] !== p.pid) {
-        // lazy revocation of a lent provisioned core, with warning
-        if (warnCore(s, p, c)) { trackAlloc(s, p, c); got.push(c); }
-        n--;
-      }
-    }
-    c = nx;
-  }
-  const alloc = s.alloc;
   while (n > 0) {
     const c = alloc.pick(m, p);
     if (c < 0) break;
-    trackAlloc(s, p, c); got.push(c); n--;
+    if (m.alloc[c] === 0) { trackAlloc(s, p, c); got.push(c); }
+    else if (warnCore(s, p, c)) { trackAlloc(s, p, c); got.push(c); }   // revoked at once (grace 0)
+    n--;
   }
   if (got.length) giveCores(s, p, got);
 }

@@ -37,6 +37,19 @@ export class Machine {
   readonly cpuLoad: Int32Array;
   readonly socketLoad: Int32Array;
   readonly numaLoad: Int32Array;
+  /** LL and offline cores per cpu / socket / NUMA node: never allocatable, so PACKED
+   *  counts them as load (Akaros increfs every LL core's nodes at boot) */
+  readonly cpuResv: Int32Array;
+  readonly socketResv: Int32Array;
+  readonly numaResv: Int32Array;
+  /** cores per cpu / socket / NUMA node, and each node's first child (core, cpu, socket):
+   *  a node's children are contiguous, as Akaros numbers its topology */
+  readonly cpuCap: Int32Array;
+  readonly socketCap: Int32Array;
+  readonly numaCap: Int32Array;
+  readonly cpuFirstCore: Int32Array;
+  readonly socketFirstCpu: Int32Array;
+  readonly numaFirstSocket: Int32Array;
   // accounting
   readonly since: Float64Array;
   readonly idleNs: Float64Array;
@@ -65,13 +78,55 @@ export class Machine {
     const sockets = Math.max(1, Math.min(topo.sockets ?? 1, n));
     const numa = Math.max(1, Math.min(topo.numa ?? 1, sockets));
     const perSocket = Math.ceil(n / sockets);
+    // cpus are numbered in core order and never straddle a socket: with `ht` a socket of
+    // an odd number of cores ends with a one-thread cpu
+    let ncpu = 0, inCpu = 0;
     for (let c = 0; c < n; c++) {
       this.socket[c] = Math.floor(c / perSocket);
       this.numa[c] = Math.floor(this.socket[c] * numa / sockets);
-      this.cpu[c] = topo.ht ? c >> 1 : c;
+      const pair = topo.ht && inCpu === 1 && this.socket[c - 1] === this.socket[c];
+      if (pair) { this.cpu[c] = ncpu - 1; inCpu = 2; } else { this.cpu[c] = ncpu++; inCpu = 1; }
     }
-    this.cpuLoad = new Int32Array(n); this.socketLoad = new Int32Array(sockets); this.numaLoad = new Int32Array(numa);
+    const i32n = (k: number) => new Int32Array(k);
+    this.cpuLoad = i32n(ncpu); this.socketLoad = i32n(sockets); this.numaLoad = i32n(numa);
+    this.cpuResv = i32n(ncpu); this.socketResv = i32n(sockets); this.numaResv = i32n(numa);
+    this.cpuCap = i32n(ncpu); this.socketCap = i32n(sockets); this.numaCap = i32n(numa);
+    this.cpuFirstCore = i32n(ncpu).fill(-1); this.socketFirstCpu = i32n(sockets).fill(-1); this.numaFirstSocket = i32n(numa).fill(-1);
+    for (let c = 0; c < n; c++) {
+      const cp = this.cpu[c], so = this.socket[c], nu = this.numa[c];
+      this.cpuCap[cp]++; this.socketCap[so]++; this.numaCap[nu]++;
+      if (this.cpuFirstCore[cp] < 0) this.cpuFirstCore[cp] = c;
+      if (this.socketFirstCpu[so] < 0) this.socketFirstCpu[so] = cp;
+      if (this.numaFirstSocket[nu] < 0) this.numaFirstSocket[nu] = so;
+    }
+    // a node without cores has its first child where the next node's would be, so a scan
+    // from it starts at the right place
+    for (let s = sockets - 1; s >= 0; s--) if (this.socketFirstCpu[s] < 0) this.socketFirstCpu[s] = s + 1 < sockets ? this.socketFirstCpu[s + 1] : ncpu;
+    for (let k = numa - 1; k >= 0; k--) if (this.numaFirstSocket[k] < 0) this.numaFirstSocket[k] = k + 1 < numa ? this.numaFirstSocket[k + 1] : sockets;
+    for (let c = 0; c < n; c++) if (this.isLL[c]) this.reserve(c, 1);
     for (let c = 0; c < n; c++) if (!this.isLL[c]) { this.idlePushTail(c); this.unprovFree++; }
+  }
+
+  get ncpu(): number { return this.cpuCap.length; }
+
+  /** Count c (LL or offline) as load on its cpu, socket and NUMA node, or stop (d = -1). */
+  private reserve(c: number, d: number): void {
+    this.cpuResv[this.cpu[c]] += d; this.socketResv[this.socket[c]] += d; this.numaResv[this.numa[c]] += d;
+  }
+
+  /** Core c goes out of (off = true) or back into service; the idle list and accounting
+   *  are the caller's. */
+  setOffline(c: number, off: boolean): void {
+    if (!!this.offline[c] === off) return;
+    this.offline[c] = off ? 1 : 0;
+    this.reserve(c, off ? 1 : -1);
+  }
+
+  /** Rebuild the idle list from the free online CG cores, highest id at the head (what
+   *  PACKED's boot leaves: it inserts every core at the head). */
+  idleDescending(): void {
+    while (this.idleHead >= 0) this.idleRemove(this.idleHead);
+    for (let c = 0; c < this.n; c++) if (!this.isLL[c] && !this.offline[c] && this.alloc[c] === 0) this.idlePushHead(c);
   }
 
   get ncg(): number { return this.n - this.ll.length; }

@@ -25,6 +25,8 @@ export interface EventMsg {
   count: number;
   /** 'overflow': not an event, the record of UCQ messages dropped at this point */
   kind: 'ucq' | 'bitmap' | 'ceq' | 'overflow';
+  /** our fields beyond Akaros's event_msg (deadline, pcore, pid, count), printed x_KEY=V */
+  x?: [string, number][];
 }
 
 /** Default bound of a process's UCQ (messages; the overflow record may add one). */
@@ -58,7 +60,7 @@ export class Mailbox {
     else if (msg.kind === 'bitmap') {
       const b = this.bits[msg.type];
       if (b) b.count++;
-      else { this.bits[msg.type] = { ...msg, args: [0, 0, 0, 0] }; this.nbits++; }
+      else { this.bits[msg.type] = { ...msg, args: [0, 0, 0, 0], x: undefined }; this.nbits++; }
     } else {
       const e = this.ceq[msg.type];
       if (e) {
@@ -66,7 +68,7 @@ export class Mailbox {
         e.args[1] = ceqAdd ? e.args[1] + msg.args[1] : (e.args[1] | msg.args[1]) >>> 0;
         e.args[2] = msg.args[2];
       } else {
-        this.ceq[msg.type] = { ...msg, args: [0, msg.args[1], msg.args[2], 0] };
+        this.ceq[msg.type] = { ...msg, args: [0, msg.args[1], msg.args[2], 0], x: undefined };
         this.ceqRing.push(msg.type);
       }
     }

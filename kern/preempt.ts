@@ -10,8 +10,11 @@
 
 import type { KState } from './state.js';
 import type { Proc } from './proc.js';
-import { EV_PREEMPT_PENDING, EV_VCORE_PREEMPT, RUNNING_M, RUNNABLE_M } from './types.js';
-import { trackAlloc, trackDealloc, giveCores, unmapVcore, markNeedy, need, clearTake } from './grant.js';
+import { perr } from '../lib/9p/error.js';
+import { EINVAL } from '../lib/9p/errno.js';
+import { EV_PREEMPT_PENDING, EV_VCORE_PREEMPT, RUNNING_M, RUNNABLE_M, STATE_NAMES } from './types.js';
+import { CTX_UTH, CTX_VC, type Vcore } from './vcore.js';
+import { trackAlloc, trackDealloc, giveCores, unmapVcore, markNeedy, need, clearTake, placeFree } from './grant.js';
 import { sendEvent } from './events.js';
 
 /**
@@ -26,7 +29,7 @@ export function warnCore(s: KState, b: Proc, c: number): boolean {
   victim.warnVcore(v, deadline);
   victim.warned++; m.warned[c]++;
   s.note('warn', `pid=${victim.pid} vcore=${v.id} pcore=${c} for=${b.pid} deadline=${deadline}`);
-  sendEvent(s, victim, EV_PREEMPT_PENDING, v.id, [v.id, 0, 0, deadline]);
+  sendEvent(s, victim, EV_PREEMPT_PENDING, v.id, [v.id, 0, 0, 0], [['deadline', deadline]]);
   if (s.graceNs === 0) {
     revokeCore(s, victim, c, b.pid);
     return true;
@@ -46,14 +49,72 @@ export function revokeCore(s: KState, p: Proc, c: number, forPid: number): void 
   const v = p.vc.vcs[m.vcore[c]];
   v.sent++;
   unmapVcore(s, p, v);
-  v.preempted = true;
-  v.done++;
+  preempted(v);
   p.revokes++; p.forced++;
   m.preempts[c]++; m.forced[c]++;
   trackDealloc(s, p, c);
   s.note('revoke', `pid=${p.pid} vcore=${v.id} pcore=${c}` + (forPid ? ` for=${forPid}` : ''));
-  if (p.vc.online.len > 0) sendEvent(s, p, EV_VCORE_PREEMPT, 0, [0, v.id, 0, c]);
+  if (p.vc.online.len > 0) sendEvent(s, p, EV_VCORE_PREEMPT, 0, [0, v.id, 0, 0], [['pcore', c]]);
   if (p.numVcores === 0 && p.state === RUNNING_M) p.setState(RUNNABLE_M, s.clock.now);
+  markNeedy(s, p);
+}
+
+/** __preempt on the vcore's core: the running context is saved (vcore_ctx in vcore
+ *  context, else uthread_ctx), VC_PREEMPTED set, preempt_pending zeroed (unmapVcore did). */
+function preempted(v: Vcore): void {
+  v.preempted = true;
+  v.ctx = v.notifDisabled ? CTX_VC : CTX_UTH;
+  v.done++;
+}
+
+/** __proc_preempt_warn with no warning time: preempt_pending = now, EV_PREEMPT_PENDING. */
+function warnNow(s: KState, p: Proc, v: Vcore, c: number): void {
+  const now = s.clock.now;
+  p.warnVcore(v, now);
+  p.warned++; s.m.warned[c]++;
+  s.note('warn', `pid=${p.pid} vcore=${v.id} pcore=${c} deadline=${now}`);
+  sendEvent(s, p, EV_PREEMPT_PENDING, v.id, [v.id, 0, 0, 0], [['deadline', now]]);
+}
+
+/**
+ * proc_preempt_core(p, c, 0) on request (Akaros's monitor `measure preempt`): warn and
+ * revoke at once, whatever the grace; the core goes to the idle list (or to the process
+ * it was being taken back for). No poke. EINVAL unless p is RUNNING_M holding c.
+ */
+export function preemptCore(s: KState, p: Proc, c: number): void {
+  const m = s.m;
+  if (p.state !== RUNNING_M || m.alloc[c] !== p.pid || m.vcore[c] < 0 || m.isLL[c]) {
+    throw perr(EINVAL, `preempt: pcore ${c} is not running a vcore of ${p.pid} (${STATE_NAMES[p.state]})`);
+  }
+  warnNow(s, p, p.vc.vcs[m.vcore[c]], c);
+  revokeCore(s, p, c, 0);
+  placeFree(s, c);
+}
+
+/**
+ * proc_preempt_all(p, 0): warn every online vcore, then take every core in one go: each
+ * vcore, online head to tail, to the head of bulk_preempted (which so ends up reversed);
+ * RUNNABLE_M; no EV_VCORE_PREEMPT now (none is online) and no poke: the next ksched pass
+ * regrants, and __proc_run_m reports the vcores not restarted (grant.ts giveCores).
+ */
+export function preemptAll(s: KState, p: Proc): void {
+  if (p.state !== RUNNING_M) throw perr(EINVAL, `preempt: process ${p.pid} is ${STATE_NAMES[p.state]}, not RUNNING_M`);
+  const m = s.m;
+  const vs = p.vc.online.ids(p.vc.vcs).map((id) => p.vc.vcs[id]);
+  for (const v of vs) warnNow(s, p, v, v.pcore);
+  const freed: number[] = [];
+  for (const v of vs) {
+    v.sent++;
+    const c = unmapVcore(s, p, v, true);
+    preempted(v);
+    p.revokes++; p.forced++;
+    m.preempts[c]++; m.forced[c]++;
+    trackDealloc(s, p, c);
+    s.note('revoke', `pid=${p.pid} vcore=${v.id} pcore=${c} bulk`);
+    freed.push(c);
+  }
+  p.setState(RUNNABLE_M, s.clock.now);
+  for (const c of freed) placeFree(s, c);
   markNeedy(s, p);
 }
 

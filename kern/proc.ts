@@ -11,8 +11,10 @@ import type { Mailbox } from './mailbox.js';
 
 export interface EvqCfg { kind: 'ucq' | 'bitmap' | 'ceq' | 'off'; flags: number; vcore: number; alert: boolean }
 
-/** One #alarm alarm (alarm.ts runs them); `handle` is its pending clock event, -1 none. */
-export interface Alarm { id: number; at: number; period: number; count: number; handle: number }
+/** One #alarm alarm (alarm.ts runs them): wake-up time (0 = disarmed), period (0 = one-shot),
+ *  firings since the last count read or timer write; `handle` is its pending clock event
+ *  (-1 none); `closed` once released. */
+export interface Alarm { id: number; at: number; period: number; count: number; handle: number; closed: boolean }
 
 /** A process's alarms: ids 0, 1, ... never reused. */
 export interface AlarmSet { nextId: number; list: Map<number, Alarm> }
@@ -68,6 +70,8 @@ export class Proc implements ProcView {
   evq: Map<number, EvqCfg> | null = null;
   alarms: AlarmSet | null = null;
   lasterr = '';
+  /** an SCP's VCPD 0 notif_pending (an MCP's are per vcore) */
+  scpNotifPending = false;
   constructor(readonly pid: number, readonly user: string, readonly createdT: number) {
     this.stateSince = createdT;
   }
@@ -87,6 +91,7 @@ export class Proc implements ProcView {
   warnVcore(v: Vcore, deadline: number): void {
     if (!v.warned) this.warnedVcores++;
     v.warned = true;
+    v.ppCleared = false;
     v.preemptPending = deadline;
   }
 
@@ -94,6 +99,7 @@ export class Proc implements ProcView {
   clearVcoreWarning(v: Vcore): void {
     if (!v.warned) return;
     v.warned = false;
+    v.ppCleared = false;
     v.preemptPending = 0;
     this.warnedVcores--;
   }

@@ -5,21 +5,21 @@
 // Taking and giving single cores is grant.ts (the ksched and preemption need it too);
 // this file sits above the ksched because a wakeup pokes it.
 
-import { perr } from '../lib/9p/error.js';
-import { EAGAIN, EINVAL, ERANGE, ESRCH } from '../lib/9p/errno.js';
+import { perr, P9Error } from '../lib/9p/error.js';
+import { EAGAIN, EBUSY, EINVAL, ERANGE, ESRCH } from '../lib/9p/errno.js';
 import type { KState } from './state.js';
 import { Proc } from './proc.js';
-import { L_ONLINE } from './vcore.js';
+import { L_ONLINE, L_BULK, CTX_NONE, CTX_VC, type Vcore } from './vcore.js';
 import {
   CREATED, RUNNABLE_S, RUNNING_S, WAITING, DYING, DYING_ABORT, RUNNABLE_M, STATE_NAMES, PROGNAME_MAX,
-  PID_MAX, SIGCHLD, EV_POSIX_SIGNAL, type WaitRecord,
+  PID_MAX, SIGCHLD, EV_POSIX_SIGNAL, RUNNING_M, EV_NONE, EV_CHECK_MSGS, EV_VCORE_PREEMPT, type WaitRecord,
 } from './types.js';
-import { markNeedy, trackDealloc, placeFree, unmapVcore } from './grant.js';
+import { markNeedy, trackDealloc, placeFree, unmapVcore, startVcore } from './grant.js';
 import { poke, scheduleScp, scpCoreFreed, scpCore } from './ksched.js';
 import { unprovOne } from './coreadmin.js';
 import { provCores } from './prov.js';
 import { alarmCancelAll } from './alarm.js';
-import { sendEvent } from './events.js';
+import { sendEvent, defaultEvqs, postSelf } from './events.js';
 
 /** Exit records kept after reaping, so a late `wait` still gets its answer. */
 export const WAIT_KEEP = 4096;
@@ -65,6 +65,7 @@ export function create(s: KState, user: string, name: string | undefined, ppid: 
   s.procs.set(pid, p);
   s.userProcs.set(user, (s.userProcs.get(user) ?? 0) + 1);
   s.waits.delete(pid);
+  defaultEvqs(p, mcp ? 'mcp' : 'scp');
   if (mcp) {
     p.setState(RUNNABLE_S, now); p.setState(RUNNING_S, now); p.setState(RUNNABLE_M, now);
     p.isMcp = true;
@@ -87,10 +88,14 @@ export function run(s: KState, p: Proc): void {
   scheduleScp(s, false);
 }
 
-/** proc_change_to_m: the SCP core is freed; no poke, the first core comes at the next pass. */
+/** proc_change_to_m: the SCP core is freed; no poke, the first core comes at the next pass.
+ *  As a parlib program does first (uthread_mcp_init), EV_VCORE_PREEMPT and EV_CHECK_MSGS
+ *  get their default registration; amt_wanted 0 becomes 1 (__sched_proc_change_to_m). */
 export function changeToM(s: KState, p: Proc): void {
   if (p.state !== RUNNING_S) throw perr(EINVAL, `m ${p.pid}: process is ${STATE_NAMES[p.state]}, not RUNNING_S`);
   const now = s.clock.now;
+  defaultEvqs(p, 'm');
+  if (p.wanted === 0 && s.maxVcores > 0) p.wanted = 1;
   s.m.release(scpCore(s), now);
   p.setState(RUNNABLE_M, now);
   p.isMcp = true;
@@ -132,6 +137,9 @@ export function yieldVcore(s: KState, p: Proc, vc: number, nice: boolean): void 
   const now = s.clock.now, m = s.m;
   if (p.state === RUNNING_S) {
     if (!Number.isInteger(vc) || vc !== 0) throw perr(EINVAL, `yield ${vc}: an SCP has only vcore 0`);
+    // Akaros goes WAITING and straight back to RUNNING_S: a returning syscall (a parlib
+    // program is vcctx-ready, so notif_pending stays set); a nice yield does not check
+    if (!nice && p.scpNotifPending) { p.yieldFails++; throw perr(EAGAIN, `yield 0: notification pending on vcore 0`); }
     p.setState(WAITING, now);
     p.yields++;
     scpCoreFreed(s, p);
@@ -142,12 +150,14 @@ export function yieldVcore(s: KState, p: Proc, vc: number, nice: boolean): void 
   if (!v || v.list !== L_ONLINE) throw perr(EINVAL, `yield ${vc}: vcore ${vc} of ${p.pid} is not online`);
   const fail = (d: string): never => { p.yieldFails++; throw perr(EAGAIN, d); };
   if (v.sent !== v.done) fail(`yield ${vc}: a preemption is in flight`);
-  if (nice && !v.warned) fail(`yield ${vc} nice: no preemption pending on vcore ${vc}`);
+  const pending = v.warned && !v.ppCleared;
+  if (nice && !pending) fail(`yield ${vc} nice: no preemption pending on vcore ${vc}`);
+  // a pending warning is cleared first and skips the amt_wanted test; notif_pending is
+  // checked either way (proc_yield)
+  if (pending) v.ppCleared = true;
+  else if (p.wanted >= p.numVcores) fail(`yield ${vc}: wanted ${p.wanted} >= granted ${p.numVcores}`);
+  if (v.notifPending) fail(`yield ${vc}: notification pending on vcore ${vc}`);
   const warned = v.warned;
-  if (!warned) {
-    if (p.wanted >= p.numVcores) fail(`yield ${vc}: wanted ${p.wanted} >= granted ${p.numVcores}`);
-    if (v.notifPending) fail(`yield ${vc}: notification pending on vcore ${vc}`);
-  }
   const c = unmapVcore(s, p, v);
   v.notifDisabled = false;
   p.yields++;
@@ -189,7 +199,7 @@ export function destroy(s: KState, p: Proc, code: number, reason: WaitRecord['re
   s.note('exit', `pid=${p.pid} code=${code} ${reason}`);
   p.mbox?.close();
   const parent = p.ppid ? s.procs.get(p.ppid) : undefined;
-  if (parent && !parent.dead) sendEvent(s, parent, EV_POSIX_SIGNAL, 0, [SIGCHLD, p.pid, 0, 0]);
+  if (parent && !parent.dead) sendEvent(s, parent, EV_POSIX_SIGNAL, 0, [SIGCHLD, 0, 0, 0], [['pid', p.pid]]);
   const subs = s.exitSubs.get(p.pid);
   s.exitSubs.delete(p.pid);
   if (subs) for (const f of subs) f(rec);
@@ -228,4 +238,101 @@ export function onExit(s: KState, pid: number, fn: (r: WaitRecord) => void): () 
   if (!subs) s.exitSubs.set(pid, (subs = new Set()));
   subs.add(fn);
   return () => { subs!.delete(fn); };
+}
+
+/** The online vcore vc of p (EINVAL otherwise), for the verbs that act as that vcore. */
+function onlineVcore(p: Proc, vc: number, op: string): Vcore {
+  const v = Number.isInteger(vc) ? p.vc.vcs[vc] : undefined;
+  if (!v || v.list !== L_ONLINE) throw perr(EINVAL, `${op} ${vc}: vcore ${vc} of ${p.pid} is not online`);
+  return v;
+}
+
+/**
+ * sys_change_vcore (proc_change_to_vcore): vcore vc hands its pcore to vcore `to`. The
+ * caller goes to inactive's head looking preempted (VC_PREEMPTED; its vcore context saved
+ * unless `notif`, enable_my_notif, throws it away), `to` joins online's tail and starts on
+ * the pcore; num_vcores and the allocator do not change. EV_CHECK_MSGS (notif) or
+ * EV_VCORE_PREEMPT, arg2 = vc, hint `to`. Errors in Akaros's order: EINVAL `to` out of
+ * range, EBUSY `to` mapped, EAGAIN not RUNNING_M / preemption in flight, EINVAL the caller
+ * is in uthread context (notif_disabled clear); ours: EINVAL vc not online.
+ */
+export function changeVcore(s: KState, p: Proc, vc: number, to: number, notif: boolean): void {
+  if (!Number.isInteger(to) || to < 0 || to >= s.maxVcores) throw perr(EINVAL, `change ${vc} ${to}: vcore ${to} outside 0..${s.maxVcores - 1}`);
+  const tv = p.vc.vcs[to];
+  if (tv && tv.list === L_ONLINE) throw perr(EBUSY, `change ${vc} ${to}: vcore ${to} is running`);
+  if (p.state !== RUNNING_M) throw perr(EAGAIN, `change ${vc} ${to}: process is ${STATE_NAMES[p.state]}, not RUNNING_M`);
+  const v = onlineVcore(p, vc, 'change');
+  if (v.sent !== v.done) throw perr(EAGAIN, `change ${vc} ${to}: a preemption is in flight`);
+  if (!v.notifDisabled) throw perr(EINVAL, `change ${vc} ${to}: vcore ${vc} is in uthread context (notifications enabled)`);
+  const now = s.clock.now, m = s.m;
+  const nv = p.vc.materialize(to);
+  const c = v.pcore;
+  if (notif) { v.notifDisabled = false; v.ctx = CTX_NONE; } else v.ctx = CTX_VC;
+  v.preempted = true;
+  v.runNs += now - v.resumeT;
+  p.clearVcoreWarning(v);
+  p.vc.online.remove(p.vc.vcs, v);
+  p.vc.inactive.pushHead(p.vc.vcs, v);
+  v.pcore = -1;
+  if (nv.list === L_BULK) p.vc.bulk.remove(p.vc.vcs, nv); else p.vc.inactive.remove(p.vc.vcs, nv);
+  p.vc.online.pushTail(p.vc.vcs, nv);
+  nv.pcore = c; nv.resumeT = now;
+  m.vcore[c] = to;
+  const resume = nv.notifDisabled && nv.ctx === CTX_VC;
+  startVcore(nv);
+  s.note('change', `pid=${p.pid} vcore=${vc}->${to} pcore=${c}${notif ? ' notif' : ''}${resume ? ' resume' : ''}`);
+  sendEvent(s, p, notif ? EV_CHECK_MSGS : EV_VCORE_PREEMPT, to, [0, vc, 0, 0]);
+}
+
+/**
+ * parlib's enable_notifs (on) / disable_notifs (off) on the online vcore vc. Enabling with
+ * notif_pending set re-notifies itself as enable_notifs does (sys_self_notify: EV_NONE in
+ * the vcore's private mailbox, which bypasses the registrations, and __notify, which puts
+ * the vcore back in vcore context).
+ */
+export function setNotifs(s: KState, p: Proc, vc: number, on: boolean): void {
+  const v = onlineVcore(p, vc, 'notif');
+  if (!on) { v.notifDisabled = true; return; }
+  v.notifDisabled = false;
+  if (v.notifPending) {
+    postSelf(s, p, EV_NONE, vc);
+    v.notifDisabled = true;
+  }
+}
+
+/**
+ * parlib's vcore_request_total (more: vcore_request_more, n + num_vcores): no-op when n
+ * equals amt_wanted; clamped to max_vcores (no ERANGE); amt_wanted only rises; the ksched
+ * is poked only when n exceeds the vcores granted. Unlike `want`, it never wakes a WAITING
+ * MCP (a waiting program runs no code).
+ */
+export function request(s: KState, p: Proc, n: number, more: boolean): void {
+  if (!Number.isInteger(n) || n < 0) throw perr(ERANGE, `request ${more ? '+' : ''}${n}: want a count >= 0`);
+  const total = Math.min(more ? n + p.numVcores : n, s.maxVcores);
+  if (total === p.wanted) return;
+  if (total > p.wanted) p.wanted = total;
+  s.note('request', `pid=${p.pid} n=${total} wanted=${p.wanted}`);
+  if (p.isMcp && total > p.numVcores) { markNeedy(s, p); poke(s); }
+}
+
+/**
+ * parlib's vcore_yield(nice) on vcore vc: pending messages are handled first, so with
+ * notif_pending set nothing happens (EAGAIN: read the events file); else amt_wanted drops
+ * by one (not for a nice yield, not below 0), VC_CAN_RCV_MSG is cleared and the kernel
+ * yield runs. If the kernel refuses, the call returns as parlib's does: VC_CAN_RCV_MSG set
+ * again, the decrement kept, the reason in lasterr and the log (not an error).
+ */
+export function vcoreYield(s: KState, p: Proc, vc: number, nice: boolean): void {
+  const v = onlineVcore(p, vc, 'vcyield');
+  if (v.notifPending) { p.yieldFails++; throw perr(EAGAIN, `vcyield ${vc}: messages pending for vcore ${vc}: handle them first`); }
+  if (!nice && p.wanted > 0) p.wanted--;
+  v.canRcvMsg = false;
+  try {
+    yieldVcore(s, p, vc, nice);
+  } catch (e) {
+    if (!(e instanceof P9Error)) throw e;
+    v.canRcvMsg = true;
+    p.lasterr = e.detail ?? e.text;
+    s.note('vcyield', `pid=${p.pid} vcore=${vc} returned: ${p.lasterr}`);
+  }
 }

@@ -100,3 +100,15 @@ export function planCores(m: Machine, p: Proc, n: number, order: number[]): { ad
   }
   return { add, drop: [], avail };
 }
+
+/** A provisioned-not-held core the ksched may go for now: online, and not already being
+ *  taken back with a warning (the grace extension). */
+export function usableProv(m: Machine, c: number): boolean {
+  return !m.offline[c] && m.warnFor[c] === 0;
+}
+
+/** The first usable core of p's prov_not_alloc_me list (find_first_provisioned_core), -1 none. */
+export function firstUsableProv(m: Machine, p: Proc): number {
+  for (let c = p.provNotHead; c >= 0; c = m.pNext[c]) if (usableProv(m, c)) return c;
+  return -1;
+}

@@ -94,7 +94,13 @@ export interface ProcStatus {
 
 export interface VcoreRow {
   vcore: number; pcore: number; state: 'online' | 'inactive' | 'preempted';
-  preempt_deadline: number; sent: number; done: number; run_ns: number;
+  preempt_deadline: number; sent: number; done: number;
+  /** VCPD flags and notif state: P VC_PREEMPTED, R VC_CAN_RCV_MSG, N notif_pending,
+   *  D notif_disabled (in vcore context); '-' for none */
+  flags: string;
+  /** what the last preemption saved: 'vc' (vcore_ctx), 'uth' (uthread_ctx), '-' nothing */
+  ctx: 'vc' | 'uth' | '-';
+  run_ns: number;
 }
 
 export interface CoreRow { core: number; role: 'll' | 'cg'; state: 'idle' | 'busy' | 'offline'; prov: number; alloc: number; vcore: number }

@@ -10,6 +10,11 @@
 
 export const L_INACTIVE = 0, L_ONLINE = 1, L_BULK = 2;
 
+/** What the vcore's last preemption saved: nothing (restart fresh), its vcore context
+ *  (notif_disabled was set: vcore_ctx, resumed at the next start) or the uthread it was
+ *  running (uthread_ctx, for the 2LS to restart). */
+export const CTX_NONE = 0, CTX_VC = 1, CTX_UTH = 2;
+
 export class Vcore {
   pcore = -1;
   list = L_INACTIVE;
@@ -20,11 +25,19 @@ export class Vcore {
   done = 0;
   /** absolute deadline of a pending preemption warning, 0 = none */
   preemptPending = 0;
-  /** a warning is pending (preemptPending may legitimately be 0 at time 0) */
+  /** a take-back is pending on this vcore (preemptPending may legitimately be 0 at time 0) */
   warned = false;
+  /** a refused yield cleared the vcoremap's preempt_pending (proc_yield clears it before
+   *  its notif_pending check); the take-back itself still runs to its deadline */
+  ppCleared = false;
   notifPending = false;
+  /** in vcore context (notifications masked): set at every start, cleared by a yield, by
+   *  `notif VC on` (enable_notifs) and by change_vcore with enable_my_notif */
   notifDisabled = false;
+  /** VC_CAN_RCV_MSG: set at every start; cleared only by parlib (vcyield) */
   canRcvMsg = false;
+  /** CTX_NONE / CTX_VC / CTX_UTH */
+  ctx = CTX_NONE;
   /** VC_PREEMPTED */
   preempted = false;
   runNs = 0;
@@ -81,6 +94,13 @@ export class VcoreSet {
     else if (this.fresh < max) { v = new Vcore(this.fresh++); this.vcs.push(v); }
     else return null;
     return v;
+  }
+
+  /** Make vcore id (< max) an object: the never-used vcores up to it join the explicit
+   *  inactive list's tail in order, so the list order is unchanged. */
+  materialize(id: number): Vcore {
+    while (this.fresh <= id) { const v = new Vcore(this.fresh++); this.vcs.push(v); this.inactive.pushTail(this.vcs, v); }
+    return this.vcs[id];
   }
 
   /** The vcore at the head of inactive_vcs (the next one to start), or -1. */

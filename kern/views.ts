@@ -7,8 +7,8 @@ import { perr } from '../lib/9p/error.js';
 import { ESRCH } from '../lib/9p/errno.js';
 import type { KState } from './state.js';
 import type { Proc } from './proc.js';
-import { L_ONLINE, L_BULK } from './vcore.js';
-import { STATE_NAMES, type Policy, type ProcStatus, type VcoreRow, type CoreRow, type CoreStatus, type SysstatRow } from './types.js';
+import { L_ONLINE, L_BULK, CTX_VC, CTX_UTH } from './vcore.js';
+import { STATE_NAMES, EVF, type Policy, type ProcStatus, type VcoreRow, type CoreRow, type CoreStatus, type SysstatRow } from './types.js';
 import { provCores } from './prov.js';
 import { checkCore } from './coreadmin.js';
 
@@ -58,7 +58,9 @@ export function vcoreRows(s: KState, pid: number): VcoreRow[] {
   return p.vc.vcs.map((v) => ({
     vcore: v.id, pcore: v.pcore,
     state: v.list === L_ONLINE ? 'online' : v.list === L_BULK || v.preempted ? 'preempted' : 'inactive',
-    preempt_deadline: v.preemptPending, sent: v.sent, done: v.done,
+    preempt_deadline: v.warned && !v.ppCleared ? v.preemptPending : 0, sent: v.sent, done: v.done,
+    flags: (v.preempted ? 'P' : '') + (v.canRcvMsg ? 'R' : '') + (v.notifPending ? 'N' : '') + (v.notifDisabled ? 'D' : '') || '-',
+    ctx: v.ctx === CTX_VC ? 'vc' as const : v.ctx === CTX_UTH ? 'uth' as const : '-' as const,
     run_ns: v.runNs + (v.pcore >= 0 ? now - v.resumeT : 0),
   }));
 }
@@ -99,6 +101,23 @@ export function sysstat(s: KState): SysstatRow[] {
       grants: m.grants[c], preemptions: m.preempts[c], warned: m.warned[c], yielded_in_time: m.yieldedInTime[c], forced: m.forced[c] });
   }
   return out;
+}
+
+export function alarmRow(s: KState, pid: number, id: number): AlarmRow | undefined {
+  const a = s.procs.get(pid)?.alarms?.list.get(id);
+  return a ? { id: a.id, at: a.at, period: a.period, count: a.count } : undefined;
+}
+
+export interface EvqRow { type: number; mbox: string; flags: string[]; vcore: number }
+
+/** The registrations, by type: the mailbox kind, the flag names, ev_vcore. */
+export function evqRows(s: KState, pid: number): EvqRow[] {
+  const p = procOf(s, pid);
+  if (!p.evq) return [];
+  return [...p.evq.entries()].sort((a, b) => a[0] - b[0]).map(([type, c]) => ({
+    type, mbox: c.kind, vcore: c.vcore,
+    flags: Object.entries(EVF).filter(([, bit]) => c.flags & bit).map(([name]) => name),
+  }));
 }
 
 export function alarmRows(s: KState, pid: number): AlarmRow[] {

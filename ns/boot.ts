@@ -13,6 +13,7 @@ export const DEFAULT_BINDS: ReadonlyArray<readonly [string, string]> = [
   ['mcp', 'bind #mcp /mcp'],
   ['proc', 'bind #proc /proc'],
   ['sim', 'bind #sim /sim'],
+  ['alarm', 'bind #alarm /alarm'],
   ['srv', 'bind -c #srv /srv'],
   ['net', 'bind #net /net'],
   ['ndb', 'bind #ndb /lib/ndb'],

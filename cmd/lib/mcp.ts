@@ -110,7 +110,7 @@ export interface McpEvent {
   args: Record<string, number | string>;
 }
 
-/** "41 1002000000 EV_PREEMPT_PENDING vcore=3 deadline=1003000000" */
+/** "41 1002000000 EV_PREEMPT_PENDING arg1=3 arg2=0 arg3=0 arg4=0 x_deadline=1003000000"; also "42 1002000000 EV_OVERFLOW lost=7" */
 export function parseEvents(text: string): McpEvent[] {
   return text.split('\n').filter((l) => l.trim() !== '').map((l) => {
     const [seq, time, type, ...kv] = l.trim().split(/\s+/);

@@ -89,6 +89,15 @@ export function createCoreDevice(ctx: KCtx, hostowner: () => string): TableDevic
     { verb: 'tick', args: 1, fn: (a, _o, caller) => { const ns = durationNs(a[0]); ctx.act((k) => k.setTick(u(caller), ns)); } },
     // Not in namespace.md: run the MCP ksched pass now instead of at the next tick.
     { verb: 'poke', args: 0, fn: (_a, _o, caller) => ctx.act((k) => k.pokeKsched(u(caller))) },
+    {
+      // preempt PID: proc_preempt_all (the monitor's `measure preempt PID`)
+      verb: 'preempt', args: 1,
+      fn: (a, _o, caller) => {
+        const pid = parseUint(a[0], Number.MAX_SAFE_INTEGER, 'pid');
+        if (!caller.hostowner) throw perr(EPERM, `preempt ${pid}: only the host owner`);
+        ctx.act((k) => k.preempt(u(caller), pid));
+      },
+    },
     // Not in namespace.md: the kernel's resource bounds (core.md, "Limits").
     {
       verb: 'limit', args: 2,
@@ -111,6 +120,8 @@ export function createCoreDevice(ctx: KCtx, hostowner: () => string): TableDevic
       },
     },
     { verb: 'unprov', args: 0, fn: (_a, c, caller) => ctx.act((k) => k.coreUnprov(u(caller), c.core)) },
+    // proc_preempt_core on this core (the monitor's `measure preempt PID PCORE`)
+    { verb: 'preempt', args: 0, fn: (_a, c, caller) => ctx.act((k) => k.corePreempt(u(caller), c.core)) },
   ];
 
   const coreDir: DirSpec<CoreRef> = {

@@ -73,6 +73,10 @@ export interface NumberedSpec<P, K extends object> {
   /** A serial never reused for another object. Default: by object identity (the kernel
    *  must hand out a new object for a new process even when the pid is reused). */
   serial?(obj: K): number;
+  /** Names are prefix + id (#alarm's `a0`, `a1`); default none. */
+  prefix?: string;
+  /** Tremove of a numbered directory (`rm -r /alarm/7/a0`); without it, EPERM. */
+  remove?(obj: K, caller: Caller): void;
 }
 
 export interface DeviceSpec<R> {
@@ -158,9 +162,11 @@ export class DevNode<C> implements Node {
     const f = filesOf(d).byName.get(name);
     if (f) return this.child(f);
     const g = d.numbered;
-    if (g && /^(0|[1-9]\d{0,15})$/.test(name)) {
-      const o = g.lookup(this.obj, Number(name));
-      if (o !== undefined) return this.numberedChild(g, Number(name), o);
+    const pre = g?.prefix ?? '';
+    const num = name.startsWith(pre) ? name.slice(pre.length) : '';
+    if (g && /^(0|[1-9]\d{0,15})$/.test(num)) {
+      const o = g.lookup(this.obj, Number(num));
+      if (o !== undefined) return this.numberedChild(g, Number(num), o);
     }
     return undefined;
   }
@@ -188,8 +194,18 @@ export class DevNode<C> implements Node {
 
   private numberedChild(g: NumberedSpec<C, any>, id: number, o: object): DevNode<any> {
     const serial = g.serial ? g.serial(o) : this.dev.qids.serialOf(o);
-    return new DevNode<any>(this.dev, o, String(id), serial, g.kind, g.perm,
+    const n = new DevNode<any>(this.dev, o, `${g.prefix ?? ''}${id}`, serial, g.kind, g.perm,
       g.owner ? g.owner(o) : this.owner, undefined, g.dir, String(id));
+    n.removeFn = g.remove;
+    return n;
+  }
+
+  /** Set on a numbered directory whose NumberedSpec has `remove`. */
+  removeFn: ((obj: C, caller: Caller) => void) | undefined;
+
+  remove(caller: Caller): void {
+    if (!this.removeFn) throw perr(EPERM, `${this.name}: cannot remove`);
+    this.removeFn(this.obj, caller);
   }
 
   open(caller: Caller, mode: OpenMode): OpenFile | Promise<OpenFile> {

@@ -111,14 +111,64 @@ function mcpVerbs(ctx: KCtx): Cmdtab<ProcView> {
       },
     },
     {
-      // ev TYPE ucq|bitmap|ceq [FLAGS...] / ev TYPE off; flags comma- or space-separated
+      // ev TYPE ucq|bitmap|ceq [FLAGS...] [vcore=N] / ev TYPE off; flags comma- or space-separated
       verb: 'ev', args: [2, Infinity],
       fn: (a, ref, caller) => {
         const mbox = MBOXES.find((m) => m === a[1]);
         if (!mbox) throw perr(EINVAL, `ev: bad mailbox "${a[1]}"`);
-        const flags = a.slice(2);
-        if (mbox === 'off' && flags.length) throw perr(EINVAL, 'ev: flags with off');
-        ctx.act((k) => k.ev(u(caller), ref.pid, a[0], mbox, flags.length ? flags : undefined));
+        let vcore: number | undefined;
+        const flags = a.slice(2).filter((f) => {
+          const m = /^vcore=(.*)$/.exec(f);
+          if (m) vcore = parseUint(m[1], Number.MAX_SAFE_INTEGER, 'vcore');
+          return !m;
+        });
+        if (mbox === 'off' && (flags.length || vcore !== undefined)) throw perr(EINVAL, 'ev: flags with off');
+        ctx.act((k) => k.ev(u(caller), ref.pid, a[0], mbox, flags.length ? flags : undefined, vcore));
+      },
+    },
+    {
+      // preempt: proc_preempt_all; preempt VC: proc_preempt_core on VC's pcore
+      verb: 'preempt', args: [0, 1],
+      fn: (a, ref, caller) => {
+        const vc = a.length ? parseUint(a[0], Number.MAX_SAFE_INTEGER, 'vcore') : undefined;
+        ctx.act((k) => k.preempt(u(caller), ref.pid, vc));
+      },
+    },
+    {
+      // change VC TO [notif]: sys_change_vcore from vcore VC (notif: enable_my_notif)
+      verb: 'change', args: [2, 3],
+      fn: (a, ref, caller) => {
+        const vc = parseUint(a[0], Number.MAX_SAFE_INTEGER, 'vcore');
+        const to = parseUint(a[1], Number.MAX_SAFE_INTEGER, 'vcore');
+        if (a.length === 3 && a[2] !== 'notif') throw perr(EINVAL, `change: bad flag "${a[2]}"`);
+        ctx.act((k) => k.changeVcore(u(caller), ref.pid, vc, to, a.length === 3));
+      },
+    },
+    {
+      // notif VC on|off: parlib's enable_notifs / disable_notifs on vcore VC
+      verb: 'notif', args: 2,
+      fn: (a, ref, caller) => {
+        const vc = parseUint(a[0], Number.MAX_SAFE_INTEGER, 'vcore');
+        if (a[1] !== 'on' && a[1] !== 'off') throw perr(EINVAL, `notif: "${a[1]}" is not on or off`);
+        ctx.act((k) => k.notifs(u(caller), ref.pid, vc, a[1] === 'on'));
+      },
+    },
+    {
+      // request N | request +K: parlib's vcore_request_total / vcore_request_more
+      verb: 'request', args: 1,
+      fn: (a, ref, caller) => {
+        const more = a[0].startsWith('+');
+        const n = parseCount(more ? a[0].slice(1) : a[0]);
+        ctx.act((k) => k.request(u(caller), ref.pid, n, more));
+      },
+    },
+    {
+      // vcyield VC [nice]: parlib's vcore_yield
+      verb: 'vcyield', args: [1, 2],
+      fn: (a, ref, caller) => {
+        const vc = parseUint(a[0], Number.MAX_SAFE_INTEGER, 'vcore');
+        if (a.length === 2 && a[1] !== 'nice') throw perr(EINVAL, `vcyield: bad flag "${a[1]}"`);
+        ctx.act((k) => k.vcoreYield(u(caller), ref.pid, vc, a.length === 2));
       },
     },
     { verb: 'name', args: 1, fn: (a, ref, caller) => nameCmd(ctx, ref, caller, a) },

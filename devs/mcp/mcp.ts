@@ -5,7 +5,7 @@
 
 import { EACCES, EPERM } from '../../lib/9p/errno.js';
 import { perr } from '../../lib/9p/error.js';
-import type { ProcView } from '../../kern/index.js';
+import { evName, type ProcView } from '../../kern/index.js';
 import {
   type Caller, type DirSpec, type FileSpec, type OpenFile, type ReadRequest, type TableDevice,
   cpulistFmt, defineDevice, keyed, readstr, runCmds,
@@ -16,15 +16,20 @@ import { mcpCtl } from './ctl.js';
 import { eventsOpen } from './events.js';
 
 export const Qclone = 1, Qctl = 2, Qstatus = 3, Qcores = 4, Qprov = 5, Qvcores = 6, Qevents = 7,
-  Qwait = 8, Qstat = 9, Qprocdir = 0x10;
+  Qwait = 8, Qstat = 9, Qevq = 10, Qprocdir = 0x10;
+
+/** The registrations (kernel_evts[]): one line per registered type, `TYPE MBOX FLAGS vcore=N`. */
+function evqText(ctx: KCtx, ref: ProcView): string {
+  return ctx.k.evqs(ctx.live(ref)).map((r) => `${evName(r.type)} ${r.mbox} ${r.flags.join(',') || '-'} vcore=${r.vcore}\n`).join('');
+}
 
 function vcoresText(ctx: KCtx, ref: ProcView): string {
   const rows = ctx.k.vcoreRows(ctx.live(ref));
-  let out = 'vcore pcore state     preempt_deadline sent done run_ns\n';
+  let out = 'vcore pcore state     preempt_deadline sent done flags ctx run_ns\n';
   for (const r of rows) {
     out += `${String(r.vcore).padStart(5)} ${(r.pcore < 0 ? '-' : String(r.pcore)).padStart(5)} ` +
       `${r.state.padEnd(9)} ${String(r.preempt_deadline).padStart(16)} ${String(r.sent).padStart(4)} ` +
-      `${String(r.done).padStart(4)} ${r.run_ns}\n`;
+      `${String(r.done).padStart(4)} ${r.flags.padEnd(5)} ${r.ctx.padEnd(3)} ${r.run_ns}\n`;
   }
   return out;
 }
@@ -60,6 +65,7 @@ export function procFiles(ctx: KCtx): FileSpec<ProcView>[] {
     { name: 'events', kind: Qevents, perm: 0o400, readOnly: true, open: (ref) => eventsOpen(ctx, ref) },
     { name: 'wait', kind: Qwait, perm: 0o400, readOnly: true, open: (ref, caller) => waitOpen(ctx, ref, caller) },
     { name: 'stat', kind: Qstat, perm: 0o444, read: (ref) => statText(ctx, ref) },
+    { name: 'evq', kind: Qevq, perm: 0o444, read: (ref) => evqText(ctx, ref) },
   ];
 }
 

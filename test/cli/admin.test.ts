@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
 // The README's operator script ("A script", between the admin-script markers), run as
-// the README says: `akaros serve --cores 8 --paused --hostowner eve`, the script and its
+// the README says: `akaros serve --cores 8 --paused --hostowner eve --grace 10ms`, the script and its
 // transcript's commands in sh/bash as eve, with bin/ on the PATH. Each command's output
 // must be exactly what the README shows, so the README cannot drift from the tool.
 // The script uses jq, as operators do: CI installs it (.ci/run); elsewhere the test is
@@ -38,8 +38,10 @@ t.test('the README operator script, run', { skip: !hasJq && !process.env.CI ? 'j
   writeFileSync(join(dir, 'batch.sh'), script);
 
   const env = { ...process.env, AKAROS_NO_BUILD: '1', PATH: `${join(PROJECT_ROOT, 'bin')}:${process.env.PATH}`, NODE_ENV: 'production' };
+  // --grace 10ms: the script is about a grace period, our opt-in extension (Akaros, and
+  // `serve` by default, revoke at once)
   const srv = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'run.js'), 'serve', '--cores', '8', '--paused', '--hostowner', 'eve',
-    '--listen', 'tcp!127.0.0.1!0'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    '--grace', '10ms', '--listen', 'tcp!127.0.0.1!0'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   t.teardown(() => { if (srv.exitCode === null) srv.kill('SIGKILL'); });
   const address = await new Promise<string>((resolve, reject) => {
     let out = '';

@@ -15,7 +15,7 @@ const H = 'eve';
 type Step = { kind: number; a: number; b: number; c: number; flag: boolean };
 
 const stepArb = fc.record({
-  kind: fc.integer({ min: 0, max: 19 }), a: fc.nat(40), b: fc.nat(4200), c: fc.nat(300_000_000), flag: fc.boolean(),
+  kind: fc.integer({ min: 0, max: 27 }), a: fc.nat(40), b: fc.nat(4200), c: fc.nat(300_000_000), flag: fc.boolean(),
 });
 const machineArb = fc.record({
   ncores: fc.oneof(fc.integer({ min: 2, max: 12 }), fc.integer({ min: 13, max: 70 })),
@@ -50,6 +50,18 @@ function toCommand(k: Kernel, s: Step): Command | null {
     case 17: return { op: 'poke', user };
     case 18: return { op: s.flag ? 'core-offline' : 'core-online', user: H, core };
     case 19: return s.flag ? { op: 'policy', user: H, policy: s.c % 2 ? 'packed' : 'fcfs' } : { op: 'grace', user: H, ns: s.c % 3 === 0 ? 0 : s.c };
+    case 20: return s.flag ? { op: 'preempt', user, pid } : { op: 'preempt', user, pid, vcore: s.b % 8 };
+    case 21: return { op: 'core-preempt', user: H, core };
+    case 22: return { op: 'change', user, pid, vcore: s.b % 8, to: s.c % 10, notif: s.flag };
+    case 23: return { op: 'notif', user, pid, vcore: s.b % 8, on: s.flag };
+    case 24: return { op: 'request', user, pid, n, more: s.flag };
+    case 25: return { op: 'vcyield', user, pid, vcore: s.b % 8, nice: s.flag };
+    case 26: return { op: 'alarm-create', user, pid };
+    case 27: {
+      const id = s.b % 3;
+      return s.c % 3 === 0 ? { op: 'alarm-timer', user, pid, id, at: s.flag ? 0 : s.c }
+        : s.c % 3 === 1 ? { op: 'alarm-period', user, pid, id, period: s.b * 1000 } : { op: 'alarm-close', user, pid, id };
+    }
   }
   return null;
 }

@@ -11,7 +11,8 @@
 
 import t from 'tap';
 import * as F from '../../lib/9p/fcall.js';
-import { EAGAIN, ENOSPC, EUSERS } from '../../lib/9p/errno.js';
+import { EAGAIN, EINVAL, ENOSPC, EUSERS } from '../../lib/9p/errno.js';
+import { MAX_CTL_LINES } from '../../devs/lib/cmd.js';
 import { NOFID, NONUNAME } from '../../lib/9p/const.js';
 import { DEFAULT_LIMITS } from '../../srv/server.js';
 import { MAX_ERRSTR, READ_FLOOR } from '../../srv/conn.js';
@@ -71,14 +72,22 @@ t.test('row 5: 20,000 bind -a lines in one /dev/ns write stop at the union limit
   const m = await machine(t);
   const raw = await rawPeer(m.port, { msize: 1 << 20, uname: 'glenda' });
   await openAt(raw, 1, 'dev/ns', 1);
-  const lines = Buffer.from('bind -a #mcp /mcp\n'.repeat(20000));
+  await openAt(raw, 2, 'dev/ns', 0);
+  const table = async () => {
+    const r = await raw.rpc({ type: F.Tread, fid: 2, offset: 0n, count: 65536 } as Msg) as F.RreadMsg;
+    return r.data.toString();
+  };
+  const before = await table();
+  const all = Buffer.from('bind -a #mcp /mcp\n'.repeat(20000));
+  const w0 = await raw.rpc({ type: F.Twrite, fid: 1, offset: 0n, data: all } as Msg);
+  t.equal(errnoOf(w0), EINVAL, 'all 20,000 lines at once: refused whole by the ctl-write size bound');
+  t.equal(await table(), before, 'and nothing was applied');
+  const lines = Buffer.from('bind -a #mcp /mcp\n'.repeat(MAX_CTL_LINES));
   const w = await raw.rpc({ type: F.Twrite, fid: 1, offset: 0n, data: lines } as Msg);
   t.equal(errnoOf(w), ENOSPC, 'the write fails at the first line past the limit');
-  await openAt(raw, 2, 'dev/ns', 0);
-  const r = await raw.rpc({ type: F.Tread, fid: 2, offset: 0n, count: 65536 } as Msg) as F.RreadMsg;
-  const mcp = r.data.toString().split('\n').filter((l) => l.endsWith(' /mcp'));
+  const mcp = (await table()).split('\n').filter((l) => l.endsWith(' /mcp'));
   t.ok(mcp.length <= DEFAULT_MOUNT_LIMITS.maxUnion, `the table holds ${mcp.length} /mcp entries, within the limit`);
-  const costly = Buffer.from('bind /dev/time /dev/sysname\n'.repeat(20000));
+  const costly = Buffer.from('bind /mcp/../mcp/../dev/time /dev/sysname\n'.repeat(MAX_CTL_LINES));
   const w2 = await raw.rpc({ type: F.Twrite, fid: 1, offset: 0n, data: costly } as Msg);
   t.equal(errnoOf(w2), EAGAIN, 'a write walking more than a turn allows is cut short with EAGAIN');
   t.equal(await freshClient(m.port), 'glenda\n', 'a fresh client is served');

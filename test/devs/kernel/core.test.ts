@@ -105,3 +105,23 @@ t.test('/core/N/status and /core/N/ctl', async (t) => {
   t.equal((await eve.writeErr('core/5/status', 'x')).errno, EACCES);
   t.equal((await g.c.root!.walk('core/8').catch((e) => e)).errno, ENOENT);
 });
+
+t.test('preempt: /core/N/ctl (proc_preempt_core) and /core/ctl preempt PID (proc_preempt_all)', async (t) => {
+  const { g, eve } = await setup(t);
+  const a = Number((await g.read('mcp/clone')).trim());
+  await g.write(`mcp/${a}/ctl`, 'want 3');
+  await eve.write('core/2/ctl', 'preempt');
+  t.equal(await g.read(`mcp/${a}/cores`), '1,3\n', 'revoked at once, no poke');
+  t.equal((await g.keyed('core/2/status')).get('state'), 'idle');
+  t.equal((await eve.writeErr('core/2/ctl', 'preempt')).errno, EINVAL, 'an idle core runs no vcore');
+  t.equal((await eve.writeErr('core/0/ctl', 'preempt')).errno, EINVAL, 'the LL core runs no MCP vcore');
+  t.equal((await g.writeErr('core/1/ctl', 'preempt')).errno, EPERM);
+  await eve.write('core/ctl', 'preempt ' + a);
+  t.equal((await g.keyed(`mcp/${a}/status`)).get('state'), 'RUNNABLE_M');
+  t.equal(await g.read(`mcp/${a}/cores`), '\n');
+  t.equal((await eve.writeErr('core/ctl', 'preempt ' + a)).errno, EINVAL, 'only a RUNNING_M process');
+  t.equal((await eve.writeErr('core/ctl', 'preempt 99')).errno, ESRCH);
+  await eve.write('sim/ctl', 'step 10ms');
+  // FCFS put the freed cores at the idle tail (2, then 1 and 3): the head 4-6 comes first
+  t.equal(await g.read(`mcp/${a}/cores`), '4-6\n', 'regranted at the next ksched pass');
+});

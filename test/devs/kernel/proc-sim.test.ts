@@ -88,15 +88,17 @@ t.test('running clock: ksched ticks and preemption deadlines happen on real time
   t.equal(s.kernel.state.ticks, ticks + 1);
   const f = await g.openRead(`mcp/${b}/events`);
   const warn = f.read(0n, 8192);
+  // b reads its warnings: it registers for them (an unregistered type is dropped)
+  await g.write(`mcp/${b}/ctl`, 'ev EV_PREEMPT_PENDING ucq');
   await g.write(`mcp/${a}/ctl`, 'want 2');
-  t.match((await warn).toString(), /EV_PREEMPT_PENDING vcore=\d+ deadline=15000000\n$/);
+  t.match((await warn).toString(), /EV_PREEMPT_PENDING arg1=\d+ arg2=0 arg3=0 arg4=0 x_deadline=15000000\n$/);
   const revoke = f.read(0n, 8192);
   await settle();
   s.rt.advance(4_000_000n);
   await settle();
   t.equal((await g.keyed(`mcp/${a}/status`)).get('granted'), '1', 'not before the deadline');
   s.rt.advance(1_000_000n);
-  t.match((await revoke).toString(), /^\d+ 15000000 EV_VCORE_PREEMPT vcore=\d+ pcore=2\n$/, 'the timer ran the deadline, the reader woke');
+  t.match((await revoke).toString(), /^\d+ 15000000 EV_VCORE_PREEMPT arg1=0 arg2=\d+ arg3=0 arg4=0 x_pcore=2\n$/, 'the timer ran the deadline, the reader woke');
   t.equal((await g.keyed(`mcp/${a}/status`)).get('granted'), '2');
   await f.clunk();
 });
@@ -113,6 +115,6 @@ t.test('/dev/kmesg is the kernel log; errors are logged', async (t) => {
   t.match(log, new RegExp(`create pid=${a} user=glenda mcp`));
   t.match(log, /error pid=\d+ unknown control message "banana"/);
   t.match(log, /error cores pid=\d+ ERANGE cores 99/);
-  t.equal(await g.read('dev/drivers'), '#cons\n#core\n#mcp\n#proc\n#sim\n');
+  t.equal(await g.read('dev/drivers'), '#cons\n#core\n#mcp\n#proc\n#sim\n#alarm\n');
   void eve;
 });
