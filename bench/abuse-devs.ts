@@ -27,7 +27,7 @@ interface Server { port: number; proc: ChildProcess; stop(): Promise<void> }
 
 async function startServer(): Promise<Server> {
   const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'run.js');
-  const proc = spawn(process.execPath, [bin, 'serve', '--listen', 'tcp!127.0.0.1!0', '--paused', '--hostowner', HOST],
+  const proc = spawn(process.execPath, [bin, 'serve', '--ephemeral', '--listen', 'tcp!127.0.0.1!0', '--paused', '--hostowner', HOST],
     { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((res, rej) => {
     let out = '';

@@ -25,7 +25,7 @@ interface Served { proc: ChildProcess; port: number; pid: number; stop(): Promis
 
 async function startServer(extra: string[] = []): Promise<Served> {
   const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'run.js');
-  const proc = spawn(process.execPath, [bin, 'serve', '--listen', 'tcp!127.0.0.1!0', '--paused', ...extra],
+  const proc = spawn(process.execPath, [bin, 'serve', '--ephemeral', '--listen', 'tcp!127.0.0.1!0', '--paused', ...extra],
     { stdio: ['ignore', 'pipe', 'ignore'] });
   const port = await new Promise<number>((res, rej) => {
     let out = '';

@@ -50,7 +50,7 @@ function row(what: string, xs: number[]): Row {
 export async function run(opts: { iters?: number; quiet?: boolean } = {}): Promise<Row[]> {
   const iters = opts.iters ?? 7;
   const listening = /akaros: serving 9P on tcp!127\.0\.0\.1!(\d+)/;
-  const serve = ['serve', '--listen', 'tcp!127.0.0.1!0', '--paused'];
+  const serve = ['serve', '--ephemeral', '--listen', 'tcp!127.0.0.1!0', '--paused'];
   const rows: Row[] = [];
   const node: number[] = [], npm: number[] = [], ls: number[] = [];
   // A server to list from, so `akaros ls /` measures a whole client command.

@@ -29,7 +29,7 @@ function dial(port: number): Promise<net.Socket> {
 
 async function startOurs(): Promise<{ port: number; stop(): void }> {
   const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'run.js');
-  const p = spawn(process.execPath, [bin, 'serve', '--listen', 'tcp!127.0.0.1!0', '--paused'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const p = spawn(process.execPath, [bin, 'serve', '--ephemeral', '--listen', 'tcp!127.0.0.1!0', '--paused'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((res, rej) => {
     let out = '';
     p.stdout!.on('data', (b: Buffer) => {

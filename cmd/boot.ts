@@ -5,9 +5,13 @@
 // that want the whole stack on a loopback port.
 
 import { readFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
-import { Kernel } from '../kern/index.js';
+import { homedir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { Kernel, type KernelConfig } from '../kern/index.js';
 import { makeDevices, makeNetDevices, openDatabase } from '../devs/index.js';
+import { openMachine, type DurableMachine, type OpenOptions } from '../devs/persist/open.js';
+import type { NodeSettings } from '../devs/kernel/ctx.js';
+import type { FsLayer } from '../lib/wal/index.js';
 import { cpulistParse, parseDuration } from '../devs/dev.js';
 import { createNamespaceServer, type NsServer } from '../ns/server.js';
 import { RemoteMounts } from '../ns/remote.js';
@@ -35,6 +39,13 @@ export type { AuthMode } from '../srv/types.js';
  *  warning time for now - just an immediate preempt"). A grace period is an opt-in
  *  extension (--grace, `grace` on /core/ctl). */
 export const DEFAULT_GRACE = '0';
+
+/** Where `akaros serve` keeps its state unless told otherwise: $XDG_STATE_HOME/akaros,
+ *  else ~/.local/state/akaros (the XDG base directory rule for state). */
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  const x = env.XDG_STATE_HOME;
+  return x && x.startsWith('/') ? join(x, 'akaros') : join(homedir(), '.local', 'state', 'akaros');
+}
 
 export interface BootOptions {
   cores?: number;
@@ -80,6 +91,18 @@ export interface BootOptions {
   remoteMunge?: Pick<MungeAttachOptions, 'encode'>;
   /** PEM CA that tls! servers' certificates must chain to (default: the system's). */
   remoteTlsCa?: string;
+  /** A state directory: the machine is recovered from it and every change is journaled
+   *  there before it is acknowledged. Without it the machine is ephemeral. */
+  state?: string;
+  /** Keep the longest valid prefix of a damaged state instead of refusing to start. */
+  recover?: boolean;
+  /** Discard any saved state first. */
+  fresh?: boolean;
+  /** Tests: the state's file-system layer and lib/wal tuning. */
+  stateFs?: FsLayer;
+  stateStore?: OpenOptions['store'];
+  /** Where the state's messages go (default stderr). */
+  log?: (line: string) => void;
 }
 
 export interface Booted {
@@ -89,6 +112,8 @@ export interface Booted {
   /** The dial strings actually listened on (port 0 resolved). */
   addresses: string[];
   hostowner: string;
+  /** The durable state, when booted with one. */
+  state?: DurableMachine;
   /** How to mount each listener with Linux v9fs and plan9port's 9pfuse. */
   mountHints(): string[];
   close(): Promise<void>;
@@ -105,49 +130,79 @@ export function parseTopology(s: string): { sockets?: number; numa?: number; ht?
   return topo;
 }
 
+/** The settings flags a saved state overrides (named when a restart ignores them). */
+const SETTINGS_FLAGS: [keyof BootOptions, string][] = [['policy', '--policy'], ['grace', '--grace'], ['tick', '--tick'],
+  ['seed', '--seed'], ['sysname', '--sysname'], ['evqMax', '--evq-max'], ['nprocMax', '--nproc-max']];
+
 export async function boot(opts: BootOptions = {}): Promise<Booted> {
-  const hostowner = opts.hostowner ?? userInfo().username;
   const ncores = opts.cores ?? 16;
   const ll = typeof opts.llCores === 'string' ? cpulistParse(opts.llCores, ncores - 1) : opts.llCores;
-  const kernel = new Kernel({
+  const topology = opts.topology ? parseTopology(opts.topology) : undefined;
+  const config: KernelConfig = {
     ncores,
     llCores: ll,
-    topology: opts.topology ? parseTopology(opts.topology) : undefined,
+    topology,
     policy: opts.policy ?? 'fcfs',
     graceNs: Number(parseDuration(opts.grace ?? DEFAULT_GRACE)),
     tickNs: opts.tick ? Number(parseDuration(opts.tick)) : undefined,
     seed: opts.seed ?? 1,
-    hostowner,
+    hostowner: opts.hostowner ?? userInfo().username,
     evqMax: opts.evqMax,
     nprocMax: opts.nprocMax,
-  });
-  const ndb = openDatabase(opts.ndb ?? []);
-  const devs = makeDevices({
-    kernel, hostowner, sysname: opts.sysname, paused: opts.paused, seed: opts.seed ?? 1, drivers: ['srv', 'net', 'ndb'],
-  });
-  const sysname = (): string => devs.cons.sysname;
-  const net = makeNetDevices({ hostowner, ndb, sysname });
-  const devices = [...devs.devices, ...net.devices];
-  let bootNs = opts.namespace ? readFileSync(opts.namespace, 'utf8') : defaultBootNs(devices);
-  if (opts.cluster !== undefined) bootNs += clusterMounts(ndb, opts.cluster, opts.sysname);
-  if (opts.remoteAuth === 'munge' && !opts.remoteMunge) throw perr(EINVAL, 'remote auth munge needs a MUNGE encoder');
-  const users = opts.server?.users ?? new UserDb();
-  const remote = new RemoteMounts({
-    dial: netDialer(async (d) => csResolver(ndb, { sysname: sysname() })(d),
-      opts.remoteTlsCa ? { ca: readFileSync(opts.remoteTlsCa) } : {}),
-    ...(opts.remoteDialect ? { dialect: opts.remoteDialect } : {}),
-    ...(opts.remoteAuth === 'munge' ? {
-      attach: mungeAttach({
-        encode: (o) => opts.remoteMunge!.encode(o),
-        uidOf: (name) => { const u = users.uidOf(name); return u === NOBODY_UID && name !== 'nobody' ? undefined : u; },
-      }),
-    } : {}),
-  });
+  };
+  const log = opts.log ?? ((line: string) => { process.stderr.write(`akaros: ${line}\n`); });
+  let dm: DurableMachine | undefined;
+  let kernel: Kernel;
+  if (opts.state) {
+    const settings: NodeSettings = { sysname: opts.sysname ?? 'nanwan', mode: opts.paused ? 'paused' : 'running', speed: 1, seed: opts.seed ?? 1 };
+    dm = await openMachine(opts.state, {
+      config, settings, recover: opts.recover, fresh: opts.fresh, fs: opts.stateFs, store: opts.stateStore, log,
+      shape: { ncores: opts.cores, llCores: ll, topology, hostowner: opts.hostowner },
+    });
+    kernel = dm.kernel;
+    for (const l of dm.lines) log(`state ${l}`);
+    if (!dm.created) {
+      const ignored = SETTINGS_FLAGS.filter(([key]) => opts[key] !== undefined).map(([, flag]) => flag);
+      if (ignored.length) log(`state ${opts.state}: the saved machine's settings win over ${ignored.join(' ')} (change them through /core/ctl and /sim/ctl)`);
+      // --paused on a restart: come back paused whatever the state says
+      if (opts.paused && dm.settings.mode !== 'paused') dm.journal.set('mode', 'paused');
+    }
+  } else {
+    kernel = new Kernel(config);
+  }
+  const hostowner = kernel.config.hostowner;
+  const drivers = ['srv', 'net', 'ndb'];
+  const devs = makeDevices(dm
+    ? { kernel, hostowner, persist: dm.journal, settings: dm.settings, drivers }
+    : { kernel, hostowner, sysname: opts.sysname, paused: opts.paused, seed: opts.seed ?? 1, drivers });
   let ns: NsServer;
+  let remote: RemoteMounts | undefined;
   try {
+    const ndb = openDatabase(opts.ndb ?? []);
+    // A saved machine's sysname wins over --sysname: ask the device, not the flag.
+    const sysname = (): string => devs.cons.sysname;
+    const net = makeNetDevices({ hostowner, ndb, sysname });
+    const devices = [...(dm ? dm.attach(devs) : devs.devices), ...net.devices];
+    let bootNs = opts.namespace ? readFileSync(opts.namespace, 'utf8') : defaultBootNs(devices);
+    if (opts.cluster !== undefined) bootNs += clusterMounts(ndb, opts.cluster, sysname());
+    if (opts.remoteAuth === 'munge' && !opts.remoteMunge) throw perr(EINVAL, 'remote auth munge needs a MUNGE encoder');
+    const users = opts.server?.users ?? new UserDb();
+    remote = new RemoteMounts({
+      dial: netDialer(async (d) => csResolver(ndb, { sysname: sysname() })(d),
+        opts.remoteTlsCa ? { ca: readFileSync(opts.remoteTlsCa) } : {}),
+      ...(opts.remoteDialect ? { dialect: opts.remoteDialect } : {}),
+      ...(opts.remoteAuth === 'munge' ? {
+        attach: mungeAttach({
+          encode: (o) => opts.remoteMunge!.encode(o),
+          uidOf: (name) => { const u = users.uidOf(name); return u === NOBODY_UID && name !== 'nobody' ? undefined : u; },
+        }),
+      } : {}),
+    });
     ns = createNamespaceServer({ devices, hostowner, bootNs, remote });
   } catch (e) {
+    remote?.close();
     devs.close();
+    await dm?.close();
     throw e;
   }
   const server = new Server({ ...opts.server, ns, hostowner, ...(opts.munge ? { munge: opts.munge } : {}) });
@@ -175,20 +230,26 @@ export async function boot(opts: BootOptions = {}): Promise<Booted> {
     await server.close();
     remote.close();
     devs.close();
+    await dm?.close();
     throw e;
   }
+  let closing: Promise<void> | undefined;
   return {
     kernel,
     server,
     ns,
     addresses,
     hostowner,
+    state: dm,
     mountHints: () => addresses.flatMap(mountHint),
-    close: async () => {
+    // Connections first (their last changes are journaled), then the clock stops where it
+    // is, then the final snapshot.
+    close: () => (closing ??= (async () => {
       await server.close();
       remote.close();
       devs.close();
-    },
+      await dm?.close();
+    })()),
   };
 }
 

@@ -23,7 +23,13 @@
 //               driver at all; only `step` advances the clock (pause/resume/speed: EINVAL)
 //   paused      start with the clock paused (default false: virtual time follows real time)
 //   seed        the kernel's boot seed, as /sim/ctl reports it (default 1)
+//   speed       the clock's speed (default 1)
 //   drivers     more device names for /dev/drivers (#srv, #ndb... registered elsewhere)
+//   persist     a durable machine's journal (devs/persist): told of every state change
+//               the devices make outside Kernel.apply
+//   settings    where sysname and the seed live (a durable machine's NodeSettings); the
+//               devices read and change that object (sysname/seed/paused/speed above
+//               are ignored when it is given)
 //
 // Returns { devices: [cons, core, mcp, proc, sim, alarm], cons, mcp, core, proc, sim, alarm,
 // driver, ctx, close() }. Pass `devices` (plus any others) to createNamespaceServer.
@@ -39,7 +45,7 @@ import { type ConsDevice, createConsDevice, type KernelLog as ConsLog } from './
 import type { ConsClock } from './cons/clock.js';
 import { createAlarmDevice } from './alarm/alarm.js';
 import { createCoreDevice } from './core/core.js';
-import { KCtx } from './kernel/ctx.js';
+import { KCtx, type NodeSettings, type Persist } from './kernel/ctx.js';
 import { createMcpDevice } from './mcp/mcp.js';
 import { createProcDevice } from './proc/proc.js';
 import { createSimDevice } from './sim/sim.js';
@@ -65,7 +71,10 @@ export interface MakeDevicesOptions {
   realtime?: RealtimeIO | false;
   paused?: boolean;
   seed?: number;
+  speed?: number;
   drivers?: Iterable<string>;
+  persist?: Persist;
+  settings?: NodeSettings;
 }
 
 export interface KernelDevices {
@@ -109,7 +118,7 @@ export function kernelClock(k: Kernel, sync: () => void): ConsClock {
 
 /** kern's KernelLog (records with seq, subscribe with the record) as the LogSource #cons
  *  reads /dev/kmesg from; host-owner writes append `user` records. */
-export function kernelLogSource(k: Kernel): ConsLog {
+export function kernelLogSource(k: Kernel, persist?: Persist): ConsLog {
   const log = k.log;
   return {
     since(cursor: number, max = Infinity) {
@@ -121,7 +130,11 @@ export function kernelLogSource(k: Kernel): ConsLog {
     subscribe: (fn: () => void) => log.subscribe(() => fn()),
     get closed() { return false; },
     append: (text: string) => {
-      for (const line of text.split('\n')) if (line.trim() !== '') log.add(k.now(), 'user', line);
+      for (const line of text.split('\n')) {
+        if (line.trim() === '') continue;
+        log.add(k.now(), 'user', line);
+        persist?.note('user', line);
+      }
     },
   };
 }
@@ -129,22 +142,27 @@ export function kernelLogSource(k: Kernel): ConsLog {
 export function makeDevices(opts: MakeDevicesOptions): KernelDevices {
   const k = opts.kernel;
   const driver = opts.realtime === false ? undefined : new ClockDriver(k.clock, opts.realtime ?? nodeRealtime());
-  const ctx = new KCtx(k, driver, opts.hostowner);
+  const persist = opts.persist;
+  const set = opts.settings;
+  const ctx = new KCtx(k, driver, opts.hostowner, persist);
   const owner = () => opts.hostowner;
   const core = createCoreDevice(ctx, owner);
   const mcp = createMcpDevice(ctx, owner);
   const proc = createProcDevice(ctx, owner);
-  const sim = createSimDevice(ctx, owner, { seed: opts.seed });
+  const sim = createSimDevice(ctx, owner, set ? { state: set } : { seed: opts.seed });
   const alarm = createAlarmDevice(ctx, owner);
   const names = ['cons', 'core', 'mcp', 'proc', 'sim', 'alarm', ...(opts.drivers ?? [])];
   const cons = createConsDevice({
     hostowner: opts.hostowner,
-    sysname: opts.sysname,
+    sysname: set ? set.sysname : opts.sysname,
     clock: kernelClock(k, () => ctx.sync()),
-    log: kernelLogSource(k),
+    log: kernelLogSource(k, persist),
     drivers: () => names,
+    onSysname: persist ? (name) => persist.set('sysname', name) : undefined,
   });
-  if (driver && !opts.paused) driver.resume();
+  const speed = set ? set.speed : opts.speed;
+  if (driver && speed !== undefined && speed !== 1) driver.setSpeed(speed);
+  if (driver && !(set ? set.mode === 'paused' : opts.paused)) driver.resume();
   return {
     devices: [cons, core, mcp, proc, sim, alarm],
     cons, core, mcp, proc, sim, alarm, driver, ctx,

@@ -87,8 +87,9 @@ function arm(s: KState, p: Proc, a: Alarm): void {
   a.handle = s.clock.schedule(Math.max(a.at, s.clock.now), () => fire(s, p, a), `alarm ${p.pid}/${a.id}`);
 }
 
-/** proc_alarm_handler; firings already past when it runs are folded into this one. */
-function fire(s: KState, p: Proc, a: Alarm): void {
+/** proc_alarm_handler (the "alarm PID/ID" clock event); firings already past when it runs
+ *  are folded into this one. */
+export function fire(s: KState, p: Proc, a: Alarm): void {
   a.handle = -1;
   const now = s.clock.now;
   if (a.period > 0) {

@@ -65,6 +65,51 @@ export class Clock {
 
   step(dt: number): void { this.runUntil(this.now + dt); }
 
+  /**
+   * Replay's clock move (a journal record made at virtual time t after e events had run):
+   * run the pending events, in order, until e have run in all, then stand at t. Throws
+   * when that is not what the live run did (an event would be needed past t, or one left
+   * pending before t), so a replay that would diverge says so.
+   */
+  replayTo(t: number, e: number): void {
+    const h = this.heap;
+    while (this.eventsRun < e) {
+      const at = h.minTime();
+      if (!(at <= t)) throw new Error(`clock replay: ${e - this.eventsRun} more event(s) needed by ${t}, next at ${at}`);
+      const slot = h.pop();
+      const fn = this.fns[slot]!;
+      this.fns[slot] = null; this.tags[slot] = null;
+      if (at > this.now) this.now = at;
+      this.eventsRun++;
+      fn();
+    }
+    if (this.eventsRun !== e) throw new Error(`clock replay: ${this.eventsRun} events run, the record says ${e}`);
+    if (h.minTime() < t) throw new Error(`clock replay: an event at ${h.minTime()} still pending at ${t}`);
+    if (t > this.now) this.now = t;
+  }
+
+  /** Throws unless every pending event carries a tag `known` accepts: an image must be
+   *  able to rebuild each one (kern/revive.ts). */
+  checkRevivable(known: (tag: string) => boolean): void {
+    for (let s = 0; s < this.fns.length; s++) {
+      if (!this.fns[s]) continue;
+      const tag = this.tags[s];
+      if (tag === null) throw new Error(`clock: a pending event at ${this.heap.timeOfSlot(s)} has no tag (an image cannot rebuild it)`);
+      if (!known(tag)) throw new Error(`clock: pending event "${tag}" has no reviver (kern/revive.ts)`);
+    }
+  }
+
+  /** After the heap and tags were restored from an image: rebuild every pending event's
+   *  closure from its tag and time. */
+  revive(make: (tag: string, at: number) => ClockFn): void {
+    const fns: (ClockFn | null)[] = new Array(this.tags.length).fill(null);
+    for (let s = 0; s < this.tags.length; s++) {
+      const tag = this.tags[s];
+      if (tag !== null && this.heap.slotLive(s)) fns[s] = make(tag, this.heap.timeOfSlot(s));
+    }
+    this.fns = fns;
+  }
+
   /** Pending events as (time, tag) pairs for snapshots; untagged closures show as null. */
   pendingTags(): { at: number; tag: string | null }[] {
     const out: { at: number; tag: string | null }[] = [];

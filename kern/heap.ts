@@ -78,6 +78,9 @@ export class EventHeap {
     return slot;
   }
 
+  /** The slot holds a pending event. */
+  slotLive(slot: number): boolean { return slot >= 0 && slot < this.nslots && this.pos[slot] >= 0; }
+
   timeOfSlot(slot: number): number { return this.hTime[this.pos[slot]]; }
 
   private removeAt(i: number): void {

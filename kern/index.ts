@@ -15,4 +15,7 @@ export { Mailbox, EVQ_MAX, EV_OVERFLOW, type EventMsg } from './mailbox.js';
 export { NPROC_MAX, PID_RESERVE } from './process.js';
 export { formatEvent } from './events.js';
 export { checkInvariants } from './invariants.js';
+export { type KImage, IMAGE_VERSION } from './image.js';
+export type { StateConfig } from './state.js';
+export { Tracer, TRACE_FIELDS, TRACE_MAX, type TraceRecord, type TraceKind, type TraceValue } from './trace.js';
 export * from './types.js';

@@ -27,6 +27,8 @@ import { sendEvent, mailboxOf, parseEvFlags } from './events.js';
 import { alarmCreate, alarmTimer, alarmPeriod, alarmTake, alarmClose, alarmSubscribe } from './alarm.js';
 import { preemptAll, preemptCore } from './preempt.js';
 import * as V from './views.js';
+import { captureImage, restoreImage, type KImage } from './image.js';
+import { trace, tracerOf, type Tracer } from './trace.js';
 
 /** Fill in the defaults and refuse a config the machine cannot be built from (EINVAL). */
 function normalize(cfg: KernelConfig): StateConfig {
@@ -60,9 +62,11 @@ function checkLimit(name: LimitName, n: number): number {
 export class Kernel {
   /** Everything the kernel knows (tests and benchmarks look inside; devices use the reads). */
   readonly state: KState;
+  /** The configuration the kernel was built from, defaults filled in. */
+  readonly config: StateConfig;
 
   constructor(cfg: KernelConfig = {}) {
-    const c = normalize(cfg);
+    const c = (this.config = normalize(cfg));
     const s = (this.state = new KState(c));
     s.hooks.wakeup = (p) => P.wakeup(s, p);
     s.alloc.boot(s.m);
@@ -73,6 +77,8 @@ export class Kernel {
   get clock(): Clock { return this.state.clock; }
   get log(): KernelLog { return this.state.log; }
   get journal(): { t: number; cmd: Command }[] | null { return this.state.journal; }
+  /** The scheduling trace (kern/trace.ts): not state, recorded only while someone reads it. */
+  get trace(): Tracer { return tracerOf(this.state); }
 
   // ---- the entry point -----------------------------------------------------------------
 
@@ -115,7 +121,7 @@ export class Kernel {
         P.destroy(s, p!, code, 'killed');
         return;
       }
-      case 'name': P.rename(p!, c.name); return;
+      case 'name': P.rename(p!, c.name); trace(s, 'name', p!.pid, c.name); return;
       case 'cores': {
         P.checkCount(s, 'cores', c.n);
         provisionCount(s, p!, c.n);
@@ -158,6 +164,7 @@ export class Kernel {
         if (!Number.isInteger(c.ns) || c.ns < 0) throw perr(ERANGE, `grace ${c.ns}: want a duration >= 0`);
         s.graceNs = c.ns;
         s.note('grace', `${c.ns}`);
+        trace(s, 'grace', c.ns);
         return;
       }
       case 'tick': {
@@ -166,6 +173,7 @@ export class Kernel {
         s.clock.cancel(s.tickHandle);
         armTick(s);
         s.note('tick', `${c.ns}`);
+        trace(s, 'tick', c.ns);
         return;
       }
       case 'preempt': {
@@ -325,4 +333,20 @@ export class Kernel {
   /** The registration of each event type of pid (ESRCH): `ev` and the parlib defaults. */
   evqs(pid: number): V.EvqRow[] { return V.evqRows(this.state, pid); }
   snapshot(): Record<string, unknown> { return V.snapshot(this.state); }
+
+  // ---- images (durable snapshots) --------------------------------------------------------
+
+  /** A complete plain-data copy of the state (kern/image.ts), nothing shared with it. */
+  image(): KImage { return captureImage(this.state); }
+
+  /** Become the state `img` holds, in place (a kernel built from the same config): the
+   *  clock, the log, and every process that exists in both keep their objects. */
+  restore(img: KImage): void { restoreImage(this.state, img); }
+
+  /** A kernel built from `config` and restored from `img`. */
+  static fromImage(config: KernelConfig, img: KImage): Kernel {
+    const k = new Kernel(config);
+    k.restore(img);
+    return k;
+  }
 }

@@ -228,10 +228,11 @@ export class Server {
     return [...this.conns];
   }
 
+  /** Stops listening and closes every connection (a listener's close waits for its
+   *  connections to end, so they are closed before it is awaited). */
   async close(): Promise<void> {
-    // A listener's close waits for its connections to end: stop accepting, end them, wait.
-    const closing = this.listeners.splice(0).map((l) => l.close());
+    const stopping = this.listeners.splice(0).map((l) => l.close());
     for (const c of [...this.conns]) c.close();
-    await Promise.all(closing);
+    await Promise.all(stopping);
   }
 }

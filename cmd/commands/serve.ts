@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 import { Command, Errors, Flags } from '@oclif/core';
-import { boot, DEFAULT_GRACE, DEFAULT_LIMITS, DEFAULT_LISTEN, EVQ_MAX, NPROC_MAX, type AuthMode, type BootOptions } from '../boot.js';
+import { boot, defaultStateDir, DEFAULT_GRACE, DEFAULT_LIMITS, DEFAULT_LISTEN, EVQ_MAX, NPROC_MAX, type AuthMode, type BootOptions } from '../boot.js';
 import { P9Error } from '../../lib/9p/error.js';
 import { Munge } from '../../lib/munge/index.js';
 
@@ -11,7 +11,9 @@ export interface ServeResult {
 
 export default class Serve extends Command {
   static override summary = 'Boot the simulated Akaros machine and serve its namespace over 9P.';
-  static override description = `Runs the kernel in this process: a manycore machine (--cores, --ll, --topology), its allocator (--policy, --grace, --tick) and the simulation clock (--paused, --seed), with the devices of namespace.md (/dev /core /mcp /proc /sim) served as 9P2000, 9P2000.u and 9P2000.L on every --listen dial string. Prints where it listens and how to mount it, then serves until SIGINT or SIGTERM, when it closes every connection and exits 0.
+  static override description = `Runs the kernel in this process: a manycore machine (--cores, --ll, --topology), its allocator (--policy, --grace, --tick) and the simulation clock (--paused, --seed), with the devices of namespace.md (/dev /core /mcp /proc /sim /alarm) served as 9P2000, 9P2000.u and 9P2000.L on every --listen dial string. Prints where it listens and how to mount it, then serves until SIGINT or SIGTERM, when it closes every connection, writes a final snapshot and exits 0.
+
+The machine's state (processes, provisioning, settings, the kernel log, virtual time) is kept in --state DIR (default ${defaultStateDir()}, i.e. $XDG_STATE_HOME/akaros or ~/.local/state/akaros): every change is on disk before it is acknowledged, and a restart, even after kill -9, comes back where it was. A saved state fixes the machine: --cores, --ll, --topology and --hostowner must then agree with it (or be left out), and its settings win over --policy, --grace, --tick, --seed, --sysname, --evq-max and --nproc-max. --fresh discards it; --ephemeral keeps nothing.
 
 Who may do what: with --auth none (the default) the server believes the user name a client sends, so it refuses to listen anywhere but a loopback address or a unix socket unless --insecure is given (and then warns on every start). --auth munge takes each user from a MUNGE credential checked by munged (diod's exchange; Slurm clusters already run munged with a shared key). tls!HOST!PORT listeners need --tls-cert and --tls-key; with --tls-ca and --tls-users, client certificates name users.`;
   static override examples = [
@@ -29,18 +31,20 @@ Who may do what: with --auth none (the default) the server believes the user nam
       command: '<%= config.bin %> <%= command.id %> --listen tls!*!5641 --auth munge --tls-cert server.pem --tls-key server.key',
     },
     { description: 'Two LL cores, packed allocation, Akaros\'s immediate preemption', command: '<%= config.bin %> <%= command.id %> --ll 0,8 --policy packed --grace 0' },
+    { description: 'Keep the state in a directory of your choice; start it over', command: '<%= config.bin %> <%= command.id %> --state /var/lib/akaros --fresh' },
+    { description: 'A throw-away machine (nothing written to disk)', command: '<%= config.bin %> <%= command.id %> --ephemeral' },
   ];
   static override flags = {
     listen: Flags.string({ char: 'l', multiple: true, summary: `Dial string to serve on, repeatable (default ${DEFAULT_LISTEN}).` }),
-    cores: Flags.integer({ char: 'c', summary: 'Number of pcores.', default: 16, min: 1 }),
-    ll: Flags.string({ summary: 'LL (low-latency, never provisioned) cores as a cpulist.', default: '0' }),
+    cores: Flags.integer({ char: 'c', summary: 'Number of pcores (default 16).', min: 1 }),
+    ll: Flags.string({ summary: 'LL (low-latency, never provisioned) cores as a cpulist (default 0).' }),
     topology: Flags.string({ summary: 'sockets=N,numa=N,ht' }),
-    policy: Flags.string({ summary: 'Core allocation policy.', options: ['fcfs', 'packed'], default: 'fcfs' }),
-    grace: Flags.string({ summary: `Preemption grace period (0 = Akaros's immediate preemption).`, default: DEFAULT_GRACE }),
+    policy: Flags.string({ summary: 'Core allocation policy (default fcfs).', options: ['fcfs', 'packed'] }),
+    grace: Flags.string({ summary: `Preemption grace period (0 = Akaros's immediate preemption; default ${DEFAULT_GRACE}).` }),
     tick: Flags.string({ summary: 'ksched tick (default 10ms).' }),
     hostowner: Flags.string({ summary: 'The host owner (default: the user running the server).' }),
     paused: Flags.boolean({ summary: 'Start with the clock paused (advance with: akaros sim step 1ms).' }),
-    seed: Flags.integer({ summary: 'PRNG seed.', default: 1 }),
+    seed: Flags.integer({ summary: 'PRNG seed (default 1).' }),
     namespace: Flags.file({ summary: 'Boot namespace file (namespace(6) syntax) replacing the default.', exists: true }),
     sysname: Flags.string({ summary: '/dev/sysname, and this node\'s sys= name in the network database.' }),
     ndb: Flags.file({
@@ -56,6 +60,11 @@ Who may do what: with --auth none (the default) the server believes the user nam
     'remote-dialect': Flags.string({
       helpGroup: 'CLUSTER', summary: 'Dialect spoken to mounted 9P servers.', options: ['9P2000', '9P2000.u', '9P2000.L'], default: '9P2000.u',
     }),
+    state: Flags.string({ summary: `State directory (default ${defaultStateDir()}).`, exclusive: ['ephemeral'] }),
+    ephemeral: Flags.boolean({ summary: 'Keep no state: nothing is read or written on disk.', exclusive: ['state', 'fresh', 'recover'] }),
+    fresh: Flags.boolean({ summary: 'Discard the saved state and start a new machine.' }),
+    'snapshot-records': Flags.integer({ summary: 'Snapshot the state every N journal records (default 100000).', min: 1 }),
+    recover: Flags.boolean({ summary: 'Start from the longest valid part of a damaged state (and say what was dropped) instead of refusing.' }),
     auth: Flags.string({
       multiple: true, options: ['none', 'munge'], helpGroup: 'SECURITY',
       summary: 'How attaches prove who they are: once for every listener, or once per --listen in order (default none).',
@@ -72,8 +81,8 @@ Who may do what: with --auth none (the default) the server believes the user nam
     'max-fids': Flags.integer({ helpGroup: 'LIMITS', min: 1, default: DEFAULT_LIMITS.maxFids, summary: 'Fids per connection.' }),
     'max-parked': Flags.integer({ helpGroup: 'LIMITS', min: 1, default: DEFAULT_LIMITS.maxParked, summary: 'Blocked reads per connection.' }),
     'max-queued-bytes': Flags.integer({ helpGroup: 'LIMITS', min: 1, default: DEFAULT_LIMITS.maxQueuedBytes, summary: 'Bytes buffered for one connection before the server stops reading it.' }),
-    'evq-max': Flags.integer({ helpGroup: 'LIMITS', min: 1, max: 1 << 20, default: EVQ_MAX, summary: "Messages one process's event queue holds; more are dropped and counted (EV_OVERFLOW)." }),
-    'nproc-max': Flags.integer({ helpGroup: 'LIMITS', min: 1, max: 32767, default: NPROC_MAX, summary: 'Processes per user, live or not yet reaped (the host owner is exempt).' }),
+    'evq-max': Flags.integer({ helpGroup: 'LIMITS', min: 1, max: 1 << 20, summary: `Messages one process's event queue holds; more are dropped and counted (EV_OVERFLOW). Default ${EVQ_MAX}; a saved state keeps its own (limit evq on /core/ctl).` }),
+    'nproc-max': Flags.integer({ helpGroup: 'LIMITS', min: 1, max: 32767, summary: `Processes per user, live or not yet reaped (the host owner is exempt). Default ${NPROC_MAX}; a saved state keeps its own (limit nproc on /core/ctl).` }),
   };
 
   async run(): Promise<ServeResult> {
@@ -85,6 +94,8 @@ Who may do what: with --auth none (the default) the server believes the user nam
       paused: flags.paused, seed: flags.seed, namespace: flags.namespace, sysname: flags.sysname,
       ndb: flags.ndb, cluster: flags.cluster, remoteDialect: flags['remote-dialect'] as BootOptions['remoteDialect'],
       remoteAuth: flags['remote-auth'] as 'none' | 'munge', remoteTlsCa: flags['remote-tls-ca'],
+      state: flags.ephemeral ? undefined : (flags.state ?? defaultStateDir()), fresh: flags.fresh, recover: flags.recover,
+      stateStore: flags['snapshot-records'] ? { snapshotRecords: flags['snapshot-records'] } : undefined,
       auth: auth.length <= 1 ? auth[0] : auth,
       insecure: flags.insecure,
       evqMax: flags['evq-max'], nprocMax: flags['nproc-max'],
@@ -115,20 +126,29 @@ Who may do what: with --auth none (the default) the server believes the user nam
     } catch (e) {
       const msg = e instanceof P9Error ? e.message : e instanceof Error ? e.message : String(e);
       process.stderr.write(`akaros: serve: ${msg}\n`);
-      throw new Errors.ExitError(e instanceof P9Error ? 2 : 1);
+      // a damaged or busy state is the machine's trouble, not a usage error
+      const usage = e instanceof P9Error && !['EIO', 'EBUSY', 'ENOSPC'].includes(e.ename);
+      throw new Errors.ExitError(usage ? 2 : 1);
     }
-    for (const a of m.addresses) process.stdout.write(`akaros: serving 9P on ${a}\n`);
-    process.stdout.write('mount it with:\n');
-    for (const h of m.mountHints()) process.stdout.write(`  ${h}\n`);
-    await new Promise<void>((resolve) => {
+    // The handlers are in place before anyone is told where we listen.
+    const stopped = new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
+        // A second signal while stopping: go now (every acknowledged change is on disk
+        // already; only the final snapshot is skipped).
+        const now = (): void => { process.stderr.write('akaros: serve: stopped before the final snapshot\n'); process.exit(1); };
+        process.once('SIGINT', now);
+        process.once('SIGTERM', now);
         resolve();
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
+    // one write: a reader waiting for these lines gets them together
+    process.stdout.write([...m.addresses.map((a) => `akaros: serving 9P on ${a}`), 'mount it with:',
+      ...m.mountHints().map((h) => `  ${h}`)].join('\n') + '\n');
+    await stopped;
     await m.close();
     process.stdout.write('akaros: stopped\n');
     return { addresses: m.addresses, mount: m.mountHints() };

@@ -35,6 +35,8 @@ export interface ConsOptions {
   log?: KernelLog;
   /** Names of the registered devices, for /dev/drivers (without '#'). */
   drivers?: () => Iterable<string>;
+  /** Told of each new system name, once it is set (a durable machine journals it). */
+  onSysname?: (name: string) => void;
 }
 
 export interface ConsDevice extends TableDevice<void> {
@@ -94,6 +96,7 @@ export function createConsDevice(opts: ConsOptions): ConsDevice {
           throw perr(EINVAL, `bad sysname "${s.slice(0, 40)}"`);
         }
         sysname = s;
+        opts.onSysname?.(s);
         return data.length;
       },
     },

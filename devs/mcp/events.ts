@@ -17,11 +17,13 @@ import type { OpenFile } from '../types.js';
 import type { KCtx } from '../kernel/ctx.js';
 
 class MailboxSource implements RecordSource {
-  constructor(private readonly mb: Mailbox) {}
+  constructor(private readonly mb: Mailbox, private readonly took: () => void) {}
   ready(): boolean { return this.mb.size > 0; }
   take(): Buffer | undefined {
     const m = this.mb.take(1);
-    return m.length ? Buffer.from(`${formatEvent(m[0])}\n`) : undefined;
+    if (!m.length) return undefined;
+    this.took();
+    return Buffer.from(`${formatEvent(m[0])}\n`);
   }
   atEof(): boolean { return this.mb.closed; }
   subscribe(fn: () => void): () => void { return this.mb.subscribe(fn); }
@@ -30,9 +32,11 @@ class MailboxSource implements RecordSource {
 const readers = new WeakMap<Mailbox, BlockingReader>();
 
 export function eventsOpen(ctx: KCtx, ref: ProcView): OpenFile {
-  const mb = ctx.k.mailbox(ctx.live(ref));
+  const pid = ctx.live(ref);
+  const mb = ctx.k.mailbox(pid);
   let r = readers.get(mb);
-  if (!r) readers.set(mb, (r = new BlockingReader(new MailboxSource(mb))));
+  // a take is a state change: a durable machine journals it (KCtx.took)
+  if (!r) readers.set(mb, (r = new BlockingReader(new MailboxSource(mb, () => ctx.took(pid, mb)))));
   const shared = r;
   // Clunking one open must not end the others' reads: no close.
   return streamFile({ read: (req) => shared.read(req) });

@@ -2,7 +2,7 @@
 //
 // #sim, bound at /sim: the simulation clock (namespace.md "/sim"). Virtual time drives
 // every kernel decision; the ClockDriver (kern/driver.ts) makes it follow real time, or
-// holds it still until `step`. See sim.md.
+// holds it still until `step`. /sim/trace is the scheduling trace (trace.ts). See sim.md.
 //
 // Neither verb may freeze the server: `speed` is bounded, and a `step` runs the kernel
 // events on its way in slices of TURN_EVENTS, giving the event loop back between slices
@@ -14,8 +14,9 @@ import { perr } from '../../lib/9p/error.js';
 import { type ClockDriver, TURN_EVENTS } from '../../kern/index.js';
 import { type Cmdtab, type TableDevice, defineDevice, keyed, parseDuration, parseUint } from '../dev.js';
 import type { KCtx } from '../kernel/ctx.js';
+import { traceOpen } from './trace.js';
 
-export const Qctl = 1, Qstatus = 2;
+export const Qctl = 1, Qstatus = 2, Qtrace = 3;
 
 /** Virtual ns per real ns at most: a faster clock only makes the driver fall behind. */
 export const MAX_SPEED = 1000;
@@ -32,6 +33,8 @@ const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 export interface SimOptions {
   /** The seed the kernel was booted with (what `ctl` reads until `seed N`). */
   seed?: number;
+  /** Where the seed is kept, if not in the device (a durable machine's settings). */
+  state?: { seed: number };
 }
 
 export function parseSpeed(s: string): number {
@@ -48,7 +51,8 @@ function driverStatus(ctx: KCtx, d: ClockDriver | undefined) {
 
 export function createSimDevice(ctx: KCtx, hostowner: () => string, opts: SimOptions = {}): TableDevice<void> {
   const d = ctx.driver;
-  let seed = opts.seed ?? 1;
+  const st = opts.state ?? { seed: opts.seed ?? 1 };
+  const p = ctx.persist;
   const needDriver = (verb: string): ClockDriver => {
     if (!d) throw perr(EINVAL, `${verb}: no real-time driver (the clock only steps)`);
     return d;
@@ -65,9 +69,14 @@ export function createSimDevice(ctx: KCtx, hostowner: () => string, opts: SimOpt
     const over = () => k.clock.eventsRun - start >= MAX_STEP_EVENTS;
     if (d) {
       const goal = d.beginStep(ns);
-      while (!d.advance(goal, TURN_EVENTS)) {
-        if (over()) throw perr(ERANGE, `step ${what}: stopped at ${k.now()} after ${MAX_STEP_EVENTS} events`);
-        await nextTurn();
+      try {
+        while (!d.advance(goal, TURN_EVENTS)) {
+          if (over()) throw perr(ERANGE, `step ${what}: stopped at ${k.now()} after ${MAX_STEP_EVENTS} events`);
+          await nextTurn();
+        }
+      } finally {
+        // The driver moved time outside Kernel.apply: the journal is told where it stands.
+        p?.time();
       }
       return;
     }
@@ -82,11 +91,11 @@ export function createSimDevice(ctx: KCtx, hostowner: () => string, opts: SimOpt
   let stepping: Promise<void> = Promise.resolve();
 
   const ctl: Cmdtab<void> = [
-    { verb: 'pause', args: 0, fn: (_a, _o, c) => { host(c, 'pause'); needDriver('pause').pause(); } },
-    { verb: 'resume', args: 0, fn: (_a, _o, c) => { host(c, 'resume'); needDriver('resume').resume(); } },
+    { verb: 'pause', args: 0, fn: (_a, _o, c) => { host(c, 'pause'); needDriver('pause').pause(); p?.set('mode', 'paused'); } },
+    { verb: 'resume', args: 0, fn: (_a, _o, c) => { host(c, 'resume'); needDriver('resume').resume(); p?.set('mode', 'running'); } },
     {
       verb: 'speed', args: 1,
-      fn: (a, _o, c) => { host(c, 'speed'); const x = parseSpeed(a[0]); needDriver('speed').setSpeed(x); },
+      fn: (a, _o, c) => { host(c, 'speed'); const x = parseSpeed(a[0]); needDriver('speed').setSpeed(x); p?.set('speed', x); },
     },
     {
       verb: 'step', args: 1,
@@ -106,7 +115,8 @@ export function createSimDevice(ctx: KCtx, hostowner: () => string, opts: SimOpt
       fn: (a, _o, c) => {
         const n = parseUint(a[0], 0xffffffff, 'seed');
         ctx.act((k) => k.seed(ctx.user(c), n));
-        seed = n;
+        st.seed = n;
+        p?.set('seed', n);
       },
     },
   ];
@@ -119,7 +129,7 @@ export function createSimDevice(ctx: KCtx, hostowner: () => string, opts: SimOpt
           name: 'ctl', kind: Qctl, perm: 0o664, denyErrno: EPERM, ctl,
           read: () => {
             const s = driverStatus(ctx, d);
-            return keyed([['mode', s.mode], ['speed', s.speed], ['seed', seed]]);
+            return keyed([['mode', s.mode], ['speed', s.speed], ['seed', st.seed]]);
           },
         },
         {
@@ -129,10 +139,11 @@ export function createSimDevice(ctx: KCtx, hostowner: () => string, opts: SimOpt
             const next = ctx.k.clock.nextTime();
             return keyed([
               ['mode', s.mode], ['speed', s.speed], ['now', s.now], ['lag', s.lag], ['events', s.eventsRun],
-              ['next', next === Infinity ? '-' : next], ['seed', seed],
+              ['next', next === Infinity ? '-' : next], ['seed', st.seed],
             ]);
           },
         },
+        { name: 'trace', kind: Qtrace, perm: 0o444, readOnly: true, open: () => traceOpen(ctx) },
       ],
     },
   });

@@ -74,6 +74,9 @@ export interface RecoverOpts {
   unpackr: Unpackr;
   /** Called for each record after the snapshot, in order; without it they are collected. */
   replay?: (value: unknown, seq: number) => void;
+  /** Called once with the snapshot the state starts from (undefined if none) and the
+   *  records it covers, before the first record is replayed. */
+  base?: (snapshot: unknown, covers: number) => void;
   log: (line: string) => void;
 }
 
@@ -125,6 +128,7 @@ export async function recoverDir(fsl: FsLayer, dir: string, opts: RecoverOpts): 
     snapshots = snapshots.slice(0, i);
   }
   report.snapshotCovers = base;
+  opts.base?.(snapshot, base);
 
   // Drops segments[from...] (recover mode): renamed aside, their records counted.
   const dropFrom = async (from: number, reason: string): Promise<void> => {

@@ -44,6 +44,9 @@ export interface StoreOptions {
   lock?: boolean;
   /** Receives each recovered record after the snapshot, in order, instead of `recovered.records`. */
   replay?: (value: unknown, seq: number) => void;
+  /** Receives the snapshot the state starts from (undefined if none) and the records it
+   *  covers, once, before the first record goes to `replay`. */
+  base?: (snapshot: unknown, covers: number) => void;
   /** Receives one line per torn tail cut, file dropped or rollback failure. */
   log?: (line: string) => void;
 }
@@ -160,7 +163,7 @@ export class Store {
     let st: Store | undefined;
     try {
       const rec = await recoverDir(fsl, dir, {
-        recover: opts.recover ?? false, unpackr: new Unpackr({ useRecords: false }), replay: opts.replay, log: opts.log ?? (() => undefined),
+        recover: opts.recover ?? false, unpackr: new Unpackr({ useRecords: false }), replay: opts.replay, base: opts.base, log: opts.log ?? (() => undefined),
       });
       st = new Store(dir, fsl, opts, lim, rec);
       st.lock = lock;

@@ -40,7 +40,7 @@ t.test('the README operator script, run', { skip: !hasJq && !process.env.CI ? 'j
   const env = { ...process.env, AKAROS_NO_BUILD: '1', PATH: `${join(PROJECT_ROOT, 'bin')}:${process.env.PATH}`, NODE_ENV: 'production' };
   // --grace 10ms: the script is about a grace period, our opt-in extension (Akaros, and
   // `serve` by default, revoke at once)
-  const srv = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'run.js'), 'serve', '--cores', '8', '--paused', '--hostowner', 'eve',
+  const srv = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'run.js'), 'serve', '--ephemeral', '--cores', '8', '--paused', '--hostowner', 'eve',
     '--grace', '10ms', '--listen', 'tcp!127.0.0.1!0'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   t.teardown(() => { if (srv.exitCode === null) srv.kill('SIGKILL'); });
   const address = await new Promise<string>((resolve, reject) => {

@@ -50,7 +50,7 @@ async function until(cond: () => boolean, what: string): Promise<void> {
 t.test('akaros serve + client commands as processes', async (t) => {
   const port = await freePort();
   const addr = `tcp!127.0.0.1!${port}`;
-  const server = start(['serve', '--listen', addr, '--paused', '--hostowner', 'eve', '--cores', '8']);
+  const server = start(['serve', '--ephemeral', '--listen', addr, '--paused', '--hostowner', 'eve', '--cores', '8']);
   t.teardown(() => { if (server.p.exitCode === null) server.p.kill('SIGKILL'); });
   await until(() => server.out().includes('mount it with:'), 'the server to listen');
   t.match(server.out(), `akaros: serving 9P on ${addr}\n`);

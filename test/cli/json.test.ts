@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { boot } from '../../cmd/boot.js';
 import { Session } from '../../cmd/lib/connect.js';
-import { loadConfig } from '../../cmd/lib/oclif.js';
+import { PROJECT_ROOT, loadConfig } from '../../cmd/lib/oclif.js';
 import { json, jsonErr, runner, type Ran } from './harness.js';
 import { SCHEMA_DIR, validate } from './schema.js';
 
@@ -105,6 +105,13 @@ for (const [label, ll, offline] of [['one LL core', '0', undefined], ['two LL co
     }
     ok(await run('mcp', 'kill', `${b.pid}`, '--json'), 'mcp-kill.json', 'mcp kill');
     ok(await run('mcp', 'wait', `${b.pid}`, '--json'), 'mcp-wait.json', 'mcp wait');
+
+    // The trace commands: a recording's summary, a plot of it, an experiment's results.
+    const dir = mkdtempSync(join(tmpdir(), 'akaros-json-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    ok(await run('trace', '--wall', '200ms', '--text', join(dir, 't.txt'), '-o', join(dir, 't.json'), '--json'), 'trace.json', 'trace');
+    ok(await run('plot', join(dir, 't.txt'), '-o', join(dir, 't.svg'), '--json'), 'plot.json', 'plot');
+    ok(await run('sim', 'run', join(PROJECT_ROOT, 'examples', 'immediate.json'), '-o', join(dir, 'run'), '--json'), 'sim-run.json', 'sim run');
 
     // Errors: one JSON object on stderr, nothing on stdout, the same status as without --json.
     for (const [args, exit] of [

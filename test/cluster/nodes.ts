@@ -83,7 +83,7 @@ export interface Proc {
 /** Starts `node bin/run.js serve ARGS --listen tcp!127.0.0.1!PORT` and waits until it
  *  says it is serving. */
 export function spawnServe(port: number, args: string[]): Promise<Proc> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--listen', `tcp!127.0.0.1!${port}`, ...args], {
+  const child = spawn(process.execPath, [BIN, 'serve', '--listen', `tcp!127.0.0.1!${port}`, ...(args.includes('--state') ? [] : ['--ephemeral']), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

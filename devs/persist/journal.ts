@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// The journal of a durable machine: every state change becomes a record (records.ts), and
+// a change is acknowledged (its 9P reply sent: durable.ts) only once its record is on disk.
+//
+// Changes are applied first, synchronously, at their virtual time, as without a journal;
+// their records collect in the *open group*. A group goes to the store whole, and only
+// when the previous group has settled: every record of one event-loop turn (and of the
+// time one fdatasync takes) shares one write and one fdatasync (lib/wal batches what it
+// is given in one turn), and nothing is handed to the store while an earlier group may
+// still fail. So when a group fails, no later record has reached the disk: the kernel is
+// rebuilt from the last snapshot and the durable records after it, the clock is run on to
+// the present, and the failed group and the open one are answered with the error (EIO,
+// ENOSPC). Reads go on being served from the rebuilt state.
+//
+// A snapshot is taken when the store says one is due, right after a group was handed
+// over (the state is then exactly the records issued), and at a clean stop.
+
+import { perr } from '../../lib/9p/error.js';
+import { EIO } from '../../lib/9p/errno.js';
+import type { Store } from '../../lib/wal/index.js';
+import type { NodeSettings, Persist } from '../kernel/ctx.js';
+import type { JournaledKernel } from './jkernel.js';
+import { replayRecord, SNAPSHOT_VERSION, type Rec, type Snapshot } from './records.js';
+
+interface Group {
+  recs: Rec[];
+  done: Promise<void>;
+  resolve(): void;
+  reject(e: Error): void;
+}
+
+function group(): Group {
+  let resolve!: () => void, reject!: (e: Error) => void;
+  const done = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
+  // Nobody may wait for a group (a kill at disconnect): its failure is not unhandled.
+  done.catch(() => undefined);
+  return { recs: [], done, resolve, reject };
+}
+
+export interface JournalStats {
+  records: number;
+  groups: number;
+  rollbacks: number;
+  snapshots: number;
+}
+
+export interface JournalBase {
+  /** The state the durable records start from. */
+  snapshot: Snapshot;
+  /** Its position in the journal (the seq of the first record after it). */
+  covers: number;
+  /** The durable records after it, in order, with their seqs. */
+  records: { seq: number; rec: Rec }[];
+}
+
+export class Journal implements Persist {
+  /** Records made so far (a mark: durable.ts compares it around an operation). */
+  count = 0;
+  readonly stats: JournalStats = { records: 0, groups: 0, rollbacks: 0, snapshots: 0 };
+  /** Called after a rollback rebuilt the state: devices refresh what they keep (sysname,
+   *  the clock driver's mode and timer) and wake readers. */
+  onRestored: (() => void) | null = null;
+
+  private open: Group | null = null;
+  private flying: Group | null = null;
+  private flushQueued = false;
+  private base: JournalBase;
+  private closing = false;
+  private broken: Error | undefined;
+  private snapping: Promise<void> = Promise.resolve();
+  /** A periodic snapshot is being written (the store says one is due until it is done). */
+  private snapBusy = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly k: JournaledKernel,
+    readonly settings: NodeSettings,
+    base: JournalBase,
+    /** The server's log (stderr): failures nobody else hears of. */
+    private readonly log: (line: string) => void,
+  ) {
+    this.base = base;
+    k.recorder = (r) => this.record(r);
+  }
+
+  // ---- Persist: the changes devices make outside Kernel.apply ------------------------------
+
+  took(pid: number): void { this.record(['k', ...this.at(), pid]); }
+  note(kind: string, text: string): void { this.record(['n', ...this.at(), kind, text]); }
+  time(): void { this.record(['t', ...this.at()]); }
+  set<K extends keyof NodeSettings>(key: K, value: NodeSettings[K]): void {
+    this.settings[key] = value;
+    this.record(['d', ...this.at(), key, value]);
+  }
+
+  private at(): [number, number] {
+    const c = this.k.clock;
+    return [c.now, c.eventsRun];
+  }
+
+  // ---- records and acknowledgement ---------------------------------------------------------
+
+  /** Adds a record of a change already made. */
+  record(r: Rec): void {
+    if (this.closing && !this.open && !this.flying) {
+      this.log(`journal: a change after the stop was not journaled: ${JSON.stringify(r).slice(0, 200)}`);
+      return;
+    }
+    (this.open ??= group()).recs.push(r);
+    this.count++;
+    this.stats.records++;
+    if (!this.flying && !this.flushQueued) {
+      this.flushQueued = true;
+      // the rest of this turn's changes join the group
+      setImmediate(() => { this.flushQueued = false; this.flush(); });
+    }
+  }
+
+  /** Resolves once every record made so far is durable; rejects with the error (EIO,
+   *  ENOSPC...) if one of them failed, by then rolled back. */
+  barrier(): Promise<void> {
+    if (this.broken) return Promise.reject(this.broken);
+    return (this.open ?? this.flying)?.done ?? Promise.resolve();
+  }
+
+  private flush(): void {
+    if (this.flying || !this.open) return;
+    const g = this.open;
+    this.open = null;
+    if (this.broken) { g.reject(this.broken); return; }
+    this.flying = g;
+    this.stats.groups++;
+    const appends = g.recs.map((r) => this.store.append(r));
+    // The state now is exactly the records issued: the moment for a snapshot.
+    if (this.store.snapshotDue && !this.closing && !this.snapBusy) {
+      this.snapBusy = true;
+      void this.snapshotNow().finally(() => { this.snapBusy = false; });
+    }
+    void Promise.allSettled(appends).then((res) => this.settle(g, res));
+  }
+
+  private settle(g: Group, res: PromiseSettledResult<number>[]): void {
+    this.flying = null;
+    const bad = res.findIndex((x) => x.status === 'rejected');
+    const ok = bad < 0 ? res.length : bad;
+    for (let i = 0; i < ok; i++) this.base.records.push({ seq: (res[i] as PromiseFulfilledResult<number>).value, rec: g.recs[i] });
+    if (bad < 0) {
+      g.resolve();
+      this.flush();
+      return;
+    }
+    const err = (res[bad] as PromiseRejectedResult).reason as Error;
+    const lost = g.recs.length - ok + (this.open?.recs.length ?? 0);
+    const later = this.open;
+    this.open = null;
+    this.rollback(err, lost);
+    g.reject(err);
+    later?.reject(err);
+  }
+
+  /** Rebuild the state from the last snapshot and the durable records, then run the clock
+   *  on to where it was. */
+  private rollback(err: Error, lost: number): void {
+    this.stats.rollbacks++;
+    const k = this.k, clock = k.clock;
+    const now = clock.now;
+    const rec = k.recorder;
+    k.recorder = null;
+    try {
+      const b = this.base;
+      k.restore(b.snapshot.kernel);
+      Object.assign(this.settings, b.snapshot.settings);
+      for (const { seq, rec: r } of b.records) {
+        try {
+          replayRecord({ k, settings: this.settings }, r);
+        } catch (e) {
+          throw new Error(`record ${seq}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+      // A running clock goes on to the present; a paused one moves only by journaled steps.
+      if (this.settings.mode === 'running' && now > clock.now) clock.runUntil(now);
+      this.log(`journal: ${err.message}: ${lost} change(s) not made durable were undone`);
+    } catch (e) {
+      // The live state can no longer be brought back to what the disk holds: refuse every
+      // change from now on (reads go on); a restart recovers from the disk.
+      this.broken = perr(EIO, `journal: rollback failed (${e instanceof Error ? e.message : String(e)}): restart the server`);
+      this.log(this.broken.message);
+    } finally {
+      k.recorder = rec;
+    }
+    this.onRestored?.();
+  }
+
+  // ---- snapshots and stop ------------------------------------------------------------------
+
+  /** Writes a snapshot of the state as of every record issued. Call only with no open
+   *  group (flush() does; stop() flushes first). */
+  private snapshotNow(): Promise<void> {
+    const snap: Snapshot = { v: SNAPSHOT_VERSION, config: this.k.config, settings: { ...this.settings }, kernel: this.k.image() };
+    // Called now, not later: the store takes the value as of the appends issued so far.
+    const run = this.store.snapshot(snap).then((info) => {
+      this.stats.snapshots++;
+      // the new base: drop the records it holds (snapshots complete in order)
+      const b = this.base;
+      if (info.covers >= b.covers) this.base = { snapshot: snap, covers: info.covers, records: b.records.filter((x) => x.seq >= info.covers) };
+    }, (e: unknown) => {
+      this.log(`journal: snapshot failed: ${e instanceof Error ? e.message : String(e)}`);
+    });
+    this.snapping = this.snapping.then(() => run);
+    return run;
+  }
+
+  /** Every record made so far handed over and settled; then a snapshot. */
+  async snapshot(): Promise<void> {
+    await this.drain();
+    await this.snapshotNow();
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      this.flush();
+      const g = this.flying ?? this.open;
+      if (!g) return;
+      await g.done.catch(() => undefined);
+    }
+  }
+
+  /**
+   * A clean stop: a time record (so the clock comes back where it stopped), every record
+   * durable, a final snapshot, the store closed. Changes after this are not journaled.
+   */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.time();
+    await this.drain();
+    this.closing = true;
+    if (!this.broken && !this.store.failed) await this.snapshotNow();
+    await this.snapping;
+    this.k.recorder = null;
+    await this.store.close();
+  }
+
+  /** The error every change is refused with, if the journal broke. */
+  get failure(): Error | undefined { return this.broken ?? this.store.failed; }
+}
