@@ -47,7 +47,7 @@ const attach: Handler<typeof F.Tattach> = async (c, m) => {
   return { type: F.Rattach, qid: root.qid };
 };
 
-const walk: Handler<typeof F.Twalk> = (c, m, r) => {
+const walk: Handler<typeof F.Twalk> = async (c, m, r) => {
   const f = c.useFid(m.fid, r);
   if (m.wnames.length > MAXWELEM) throw perr(EINVAL, `walk of ${m.wnames.length} names > ${MAXWELEM}`);
   if (m.newfid !== m.fid && c.hasFid(m.newfid)) throw perr(EBADF, `fid ${m.newfid} already in use`);
@@ -57,7 +57,11 @@ const walk: Handler<typeof F.Twalk> = (c, m, r) => {
   for (let i = 0; i < m.wnames.length; i++) {
     try {
       checkName(m.wnames[i], true);
-      if (m.wnames[i] !== '.') chan = chan.walk(f.caller, m.wnames[i]);
+      // A walk into a remote mount answers later; local walks do not wait.
+      if (m.wnames[i] !== '.') {
+        const next = chan.walk(f.caller, m.wnames[i]);
+        chan = next instanceof Promise ? await next : next as Chan;
+      }
     } catch (e) {
       if (i === 0) throw e;
       return { type: F.Rwalk, qids };
@@ -65,6 +69,7 @@ const walk: Handler<typeof F.Twalk> = (c, m, r) => {
     qids.push(chan.qid);
   }
   if (m.newfid === m.fid) f.chan = chan;
+  else if (c.hasFid(m.newfid)) throw perr(EBADF, `fid ${m.newfid} already in use`); // taken while a remote walk waited
   else c.addFid(new Fid(m.newfid, chan, f.caller));
   return { type: F.Rwalk, qids };
 };
@@ -76,7 +81,7 @@ const read: Handler<typeof F.Tread> = (c, m, r) => {
   if (!readable(f)) throw perr(EBADF, 'fid not open for reading');
   if (f.isDir()) {
     if (c.dialect === '9P2000.L') throw perr(EISDIR, 'use Treaddir');
-    return { type: F.Rread, data: dirRead(c, f, m.offset, c.readCount(r, m.count)) };
+    return dirRead(c, f, m.offset, c.readCount(r, m.count)).then((data) => ({ type: F.Rread, data }));
   }
   // The continuation rule looks at what the client asked; the file may be asked for less
   // when the connection's byte budget is spent (conn.ts).
