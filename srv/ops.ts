@@ -15,7 +15,7 @@ import { Fid } from './fid.js';
 import { isContinuation } from './continuation.js';
 import { checkName, dirRead, readable } from './fidops.js';
 import { attachUser, authFid, checkIdentity, writeAuth } from './auth.js';
-import type { Claim, Handler, HandlerTable, ReplyTo, Req } from './types.js';
+import type { Claim, Conn, Handler, HandlerTable, ReplyTo, Req } from './types.js';
 
 const claimOf = (c: { dialect: F.Dialect }, m: { uname: string; nUname?: number }): Claim =>
   ({ uname: m.uname, ...(c.dialect === '9P2000' ? {} : { nUname: m.nUname }) });
@@ -47,32 +47,43 @@ const attach: Handler<typeof F.Tattach> = async (c, m) => {
   return { type: F.Rattach, qid: root.qid };
 };
 
-const walk: Handler<typeof F.Twalk> = async (c, m, r) => {
+const walk: Handler<typeof F.Twalk> = (c, m, r) => {
   const f = c.useFid(m.fid, r);
   if (m.wnames.length > MAXWELEM) throw perr(EINVAL, `walk of ${m.wnames.length} names > ${MAXWELEM}`);
   if (m.newfid !== m.fid && c.hasFid(m.newfid)) throw perr(EBADF, `fid ${m.newfid} already in use`);
   if (m.newfid === m.fid && f.open && m.wnames.length > 0) throw perr(EBUSY, 'walk of an open fid onto itself');
-  let chan: Chan = f.chan;
-  const qids: Qid[] = [];
-  for (let i = 0; i < m.wnames.length; i++) {
+  return walkFrom(c, m, f, f.chan, 0, []);
+};
+
+type WalkReply = ReplyTo<typeof F.Twalk>;
+
+/** Walks m.wnames from the i-th on. Local walks answer at once (so a burst's replies keep
+ *  their order); a step into a remote mount answers later and the rest follows it. */
+function walkFrom(c: Conn, m: F.TwalkMsg, f: Fid, chan: Chan, i: number, qids: Qid[]): WalkReply | Promise<WalkReply> {
+  for (; i < m.wnames.length; i++) {
+    let next: Chan | Promise<Chan>;
     try {
       checkName(m.wnames[i], true);
-      // A walk into a remote mount answers later; local walks do not wait.
-      if (m.wnames[i] !== '.') {
-        const next = chan.walk(f.caller, m.wnames[i]);
-        chan = next instanceof Promise ? await next : next as Chan;
-      }
+      next = m.wnames[i] === '.' ? chan : chan.walk(f.caller, m.wnames[i]);
     } catch (e) {
       if (i === 0) throw e;
       return { type: F.Rwalk, qids };
     }
+    if (next instanceof Promise) {
+      const at = i;
+      return next.then(
+        (ch) => { qids.push(ch.qid); return walkFrom(c, m, f, ch, at + 1, qids); },
+        (e: unknown) => { if (at === 0) throw e; return { type: F.Rwalk, qids } as WalkReply; },
+      );
+    }
+    chan = next;
     qids.push(chan.qid);
   }
   if (m.newfid === m.fid) f.chan = chan;
   else if (c.hasFid(m.newfid)) throw perr(EBADF, `fid ${m.newfid} already in use`); // taken while a remote walk waited
   else c.addFid(new Fid(m.newfid, chan, f.caller));
   return { type: F.Rwalk, qids };
-};
+}
 
 const read: Handler<typeof F.Tread> = (c, m, r) => {
   // diod's answer: a client never reads an afid.

@@ -12,7 +12,8 @@ import { DMDIR, DONTTOUCH16, DONTTOUCH32, DONTTOUCH64, DONTTOUCH8 } from '../lib
 import * as F from '../lib/9p/fcall.js';
 import { applyChange, checkName, createIn, openFid } from './fidops.js';
 import { toStat } from './stat.js';
-import type { Handler, HandlerTable } from './types.js';
+import type { Handler, HandlerTable, ReplyTo } from './types.js';
+import type { DirInfo } from '../devs/types.js';
 
 const open: Handler<typeof F.Topen> = async (c, m, r) => {
   const f = c.useFid(m.fid, r);
@@ -26,9 +27,12 @@ const create: Handler<typeof F.Tcreate> = async (c, m, r) => {
   return { type: F.Rcreate, qid: f.chan.qid, iounit: 0 };
 };
 
-const stat: Handler<typeof F.Tstat> = async (c, m, r) => {
+// As Tgetattr: at once for local files, later for a remote mount's.
+const stat: Handler<typeof F.Tstat> = (c, m, r) => {
   const f = c.useFid(m.fid, r);
-  return { type: F.Rstat, stat: toStat(await f.chan.stat(f.caller), c.dialect, c.config.users) };
+  const st = f.chan.stat(f.caller);
+  const reply = (i: DirInfo): ReplyTo<typeof F.Tstat> => ({ type: F.Rstat, stat: toStat(i, c.dialect, c.config.users) });
+  return st instanceof Promise ? st.then(reply) : reply(st);
 };
 
 const wstat: Handler<typeof F.Twstat> = async (c, m, r) => {

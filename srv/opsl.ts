@@ -16,7 +16,8 @@ import { encodeDirent } from '../lib/9p/codec.js';
 import * as F from '../lib/9p/fcall.js';
 import { applyChange, checkName, createIn, MAXNAME, openFid, readable } from './fidops.js';
 import { direntType, toAttr } from './stat.js';
-import type { Handler, HandlerTable } from './types.js';
+import type { Handler, HandlerTable, ReplyTo } from './types.js';
+import type { DirInfo } from '../devs/types.js';
 
 /** Linux open flags to a 9P open mode: the access bits, and O_TRUNC should a client send it. */
 function omode(flags: number): number {
@@ -48,9 +49,13 @@ const mkdir: Handler<typeof F.Tmkdir> = async (c, m, r) => {
   return { type: F.Rmkdir, qid: chan.qid };
 };
 
-const getattr: Handler<typeof F.Tgetattr> = async (c, m, r) => {
+// Answered at once for local files (a burst's replies keep their order); a remote
+// mount's stat answers later.
+const getattr: Handler<typeof F.Tgetattr> = (c, m, r) => {
   const f = c.useFid(m.fid, r);
-  return { type: F.Rgetattr, attr: toAttr(await f.chan.stat(f.caller), c.config.users) };
+  const st = f.chan.stat(f.caller);
+  const reply = (i: DirInfo): ReplyTo<typeof F.Tgetattr> => ({ type: F.Rgetattr, attr: toAttr(i, c.config.users) });
+  return st instanceof Promise ? st.then(reply) : reply(st);
 };
 
 const setattr: Handler<typeof F.Tsetattr> = async (c, m, r) => {
