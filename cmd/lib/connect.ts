@@ -28,6 +28,9 @@ export interface ConnectOptions {
   aname?: string;
   /** munge: attach with a MUNGE credential (from munged at AKAROS_MUNGE_SOCKET or libmunge's socket). */
   auth?: 'none' | 'munge';
+  /** munge as root: attach as `user` (uname only). A root credential may speak for any
+   *  user (diod's rule); Slurm's hooks, run as root, act for the job's user this way. */
+  speakFor?: boolean;
   /** Files for tls! addresses: the CA, and a client certificate and its key. */
   ca?: string;
   cert?: string;
@@ -138,7 +141,7 @@ export class Session {
         // The credential carries our uid; the server checks the name against it.
         const munge = new Munge(process.env.AKAROS_MUNGE_SOCKET ? { socket: process.env.AKAROS_MUNGE_SOCKET } : {});
         await client.attach({
-          uname: opts.user, aname: opts.aname ?? '', nUname: process.getuid?.() ?? NONUNAME,
+          uname: opts.user, aname: opts.aname ?? '', nUname: opts.speakFor ? NONUNAME : process.getuid?.() ?? NONUNAME,
           credential: () => munge.encode(), requireAuth: true,
         });
       } else {

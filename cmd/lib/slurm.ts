@@ -279,7 +279,7 @@ export async function prolog(o: PrologOptions): Promise<PrologResult> {
   const entry = nodeEntry(o.conf, o.ctx.node);
   const address = o.address ?? entry.address;
   const slurm = o.cpus ?? await slurmCpuIds(o.ctx.jobId, o.ctx.node, o.timeoutMs);
-  const s = await Session.open({ address, user: o.ctx.user, dialect: '9P2000.L', auth: o.conf.auth });
+  const s = await Session.open({ address, user: o.ctx.user, dialect: '9P2000.L', auth: o.conf.auth, speakFor: true });
   try {
     const [shape, stale] = await Promise.all([readShape(s), findJobMcps(s, o.ctx.jobId)]);
     const cores = mapCpus(slurm, entry, shape);
@@ -310,7 +310,7 @@ export interface EpilogResult { job: string; node: string; address: string; kill
  */
 export async function epilog(o: { ctx: JobContext; conf: HooksConf; address?: string; timeoutMs: number }): Promise<EpilogResult> {
   const address = o.address ?? nodeEntry(o.conf, o.ctx.node).address;
-  const s = await Session.open({ address, user: o.ctx.user, dialect: '9P2000.L', auth: o.conf.auth });
+  const s = await Session.open({ address, user: o.ctx.user, dialect: '9P2000.L', auth: o.conf.auth, speakFor: true });
   const killed: EpilogResult['killed'] = [];
   try {
     for (const m of await findJobMcps(s, o.ctx.jobId)) {
