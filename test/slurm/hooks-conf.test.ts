@@ -11,6 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { boot } from '../../cmd/boot.js';
 import { Session } from '../../cmd/lib/connect.js';
+import { Munge } from '../../lib/munge/index.js';
+import { startMunge } from '../harness/slurm/munge.js';
+import { findTool } from '../harness/slurm/proc.js';
 import { cpuIdsOf, epilog, expandHostlist, mapCpus, parseHooksConf, prolog, viewFile } from '../../cmd/lib/slurm.js';
 
 t.test('the hooks configuration', async (t) => {
@@ -77,4 +80,22 @@ t.test('prolog and epilog against a machine', async (t) => {
   t.notMatch(await s.read('/core/map'), /busy/, 'every core idle');
   t.same((await epilog({ ctx, conf, timeoutMs: 5000 })).killed, [], 'no MCP: success');
   await t.rejects(prolog({ ctx, conf: parseHooksConf(`spool ${dir}\nnode * unix!${dir}/none\n`, 'f'), cpus: [0], timeoutMs: 5000 }), { message: /no such socket/ }, 'no server: the prolog fails');
+});
+
+t.test('auth munge: the hooks, as root, act for the job\'s user', { skip: (process.getuid?.() !== 0 && 'needs root') || (findTool('munged') === null && 'munged not installed') }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'akhooks-m-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const munged = await startMunge();
+  t.teardown(() => munged.stop());
+  process.env.AKAROS_MUNGE_SOCKET = munged.socket;
+  t.teardown(() => { delete process.env.AKAROS_MUNGE_SOCKET; });
+  const booted = await boot({ cores: 9, listen: ['tcp!127.0.0.1!0'], auth: 'munge', munge: new Munge({ socket: munged.socket }), hostowner: 'root' });
+  t.teardown(() => booted.close());
+  const conf = parseHooksConf(`spool ${dir}\nauth munge\nnode * ${booted.addresses[0]}\n`, 'f');
+  const ctx = { jobId: '7', user: 'alice', node: 'n1' };
+  const p = await prolog({ ctx, conf, cpus: [0], timeoutMs: 5000 });
+  const s = await Session.open({ address: booted.addresses[0], user: 'root', dialect: '9P2000.L', auth: 'munge' });
+  t.teardown(() => s.close());
+  t.match(await s.read(`/mcp/${p.pid}/status`), /^user alice$/m, 'the MCP is the job user\'s');
+  t.same((await epilog({ ctx, conf, timeoutMs: 5000 })).killed.map((k) => k.pid), [p.pid]);
 });
