@@ -5,6 +5,10 @@
 // (shell style: walk/open/write/clunk + walk/open/read/clunk; and on fids kept open), and
 // the latency from a kernel event to the return of a blocked `events` Tread. Peers in the
 // same run: a ping-pong over the same in-memory duplex pair, and over TCP loopback.
+// The two ctl/status rows run in rounds (bench/lib/rounds.ts): each round's p50 and p99,
+// and the tail's size p99/p50 (target ≤ 5) as a median over rounds with its min–max.
+// With --compare REF the same rows run alternately against REF's build (its own stack and
+// client, imported from its dist/) and the ratios new/old are printed.
 // Prints a table and writes bench/results/devs.json. Run: node dist/bench/devs-roundtrip.js
 
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,9 +17,91 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import type { Duplex } from 'node:stream';
+import { pathToFileURL } from 'node:url';
 import { duplexPair } from '../lib/9p/duplex.js';
 import { OREAD, OWRITE, OTRUNC } from '../lib/9p/const.js';
-import { makeStack } from '../test/devs/kernel/stack.js';
+import type { Fid } from '../lib/9p/fid.js';
+import { makeStack, type Stack } from '../test/devs/kernel/stack.js';
+import { alternate, machineLine, median, ratio, resolved, showRatio, type BenchOptions, type Ratio } from './lib/rounds.js';
+
+/** bench/all.ts: this bench has a --compare mode. */
+export const compares = true;
+
+type MakeStack = typeof makeStack;
+/** What the rounds need of a stack: the root fid of an attached client and an MCP. */
+interface Contender { root: Fid; pid: number; kernel: Stack['kernel']; close(): Promise<void> }
+
+async function contender(make: MakeStack): Promise<Contender> {
+  const s = await make({ ncores: 16 });
+  const g = await s.connect('glenda');
+  const pid = await g.clone();
+  return { root: g.c.root!, pid, kernel: s.kernel, close: () => s.close() };
+}
+
+/** One round of the shell-style loop: per-iteration latencies in µs. */
+async function shellRound(c: Contender, n: number): Promise<number[]> {
+  const xs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = hr();
+    const f = await c.root.walk(`mcp/${c.pid}/ctl`);
+    await f.open(OWRITE | OTRUNC);
+    await f.write(0n, Buffer.from(`${(i % 4) + 1}\n`));
+    await f.clunk();
+    const st = await c.root.walk(`mcp/${c.pid}/status`);
+    await st.open(OREAD);
+    await st.read(0n, 8192);
+    await st.read(200n, 8192);
+    await st.clunk();
+    xs.push(us(t0, hr()));
+  }
+  return xs;
+}
+
+/** One round on fids kept open: one Twrite + one Tread. */
+async function openRound(c: Contender, n: number): Promise<number[]> {
+  const ctl = await c.root.walk(`mcp/${c.pid}/ctl`);
+  await ctl.open(OWRITE);
+  const st = await c.root.walk(`mcp/${c.pid}/status`);
+  await st.open(OREAD);
+  const xs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = hr();
+    await ctl.write(0n, Buffer.from(`${(i % 4) + 1}\n`));
+    await st.read(0n, 8192);
+    xs.push(us(t0, hr()));
+  }
+  await ctl.clunk();
+  await st.clunk();
+  return xs;
+}
+
+/** The machine's own tail: p50 and p99 of a bare 40 µs CPU spin. On a loaded machine an
+ *  iteration that straddles the end of the process's time slice waits for the next one,
+ *  whatever the code does: a tail target below this control's cannot be judged. */
+function spinControl(n = 2000): { p50: number; p99: number } {
+  const xs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    while (performance.now() - t0 < 0.04) { /* spin */ }
+    xs.push((performance.now() - t0) * 1000);
+  }
+  return { p50: pct(xs, 0.5), p99: pct(xs, 0.99) };
+}
+
+export interface RoundRow {
+  what: string;
+  /** Per contender, per measured round: p50 and p99 in µs. */
+  p50: Record<string, number[]>;
+  p99: Record<string, number[]>;
+  /** This process's CPU µs per iteration (all threads: GC included), per round. */
+  cpu: Record<string, number[]>;
+  /** p99/p50 of the first contender, per round, summarised (target ≤ 5). */
+  tail: Ratio;
+  /** --compare: new/old of p50 and p99. */
+  p50Ratio?: Ratio;
+  p99Ratio?: Ratio;
+  cpuRatio?: Ratio;
+}
 
 const hr = () => process.hrtime.bigint();
 const us = (a: bigint, b: bigint) => Number(b - a) / 1000;
@@ -58,51 +144,56 @@ async function tcpPingPong(iters: number): Promise<number[]> {
   return xs;
 }
 
-export async function run(opts: { iters?: number; quiet?: boolean } = {}): Promise<Row[]> {
+export async function run(opts: BenchOptions & { iters?: number } = {}): Promise<Row[]> {
   const iters = opts.iters ?? 5000;
+  const { rounds, spread } = resolved(opts);
   const rows: Row[] = [];
-  const s = await makeStack({ ncores: 16 });
-  const g = await s.connect('glenda');
-  const pid = await g.clone();
-  const root = g.c.root!;
 
-  // 1. shell style: echo N > ctl; cat status
-  {
-    const xs: number[] = [];
-    const w0 = hr();
-    for (let i = 0; i < iters / 5; i++) {
-      const t0 = hr();
-      const f = await root.walk(`mcp/${pid}/ctl`);
-      await f.open(OWRITE | OTRUNC);
-      await f.write(0n, Buffer.from(`${(i % 4) + 1}\n`));
-      await f.clunk();
-      const st = await root.walk(`mcp/${pid}/status`);
-      await st.open(OREAD);
-      await st.read(0n, 8192);
-      await st.read(200n, 8192);
-      await st.clunk();
-      xs.push(us(t0, hr()));
-    }
-    rows.push(row('echo N > ctl; cat status (walk/open/io/clunk)', xs, us(w0, hr())));
+  // 1 and 2 in rounds: this tree (and REF's build with --compare), alternating.
+  const stacks = new Map<string, Contender>();
+  const names = opts.compareRoot ? ['new', 'old'] : ['ours'];
+  stacks.set(names[0], await contender(makeStack));
+  if (opts.compareRoot) {
+    const old = (await import(pathToFileURL(join(opts.compareRoot, 'dist', 'test', 'devs', 'kernel', 'stack.js')).href)) as { makeStack: MakeStack };
+    stacks.set('old', await contender(old.makeStack));
   }
-  // 2. the same on fids kept open: one Twrite + one Tread
-  {
-    const ctl = await root.walk(`mcp/${pid}/ctl`);
-    await ctl.open(OWRITE);
-    const st = await root.walk(`mcp/${pid}/status`);
-    await st.open(OREAD);
-    const xs: number[] = [];
-    const w0 = hr();
-    for (let i = 0; i < iters; i++) {
-      const t0 = hr();
-      await ctl.write(0n, Buffer.from(`${(i % 4) + 1}\n`));
-      await st.read(0n, 8192);
-      xs.push(us(t0, hr()));
+  const perRound = Math.max(200, Math.round(iters / 5 / rounds) * 5);
+  const roundRows: RoundRow[] = [];
+  for (const [what, fn, n] of [
+    ['echo N > ctl; cat status (walk/open/io/clunk)', shellRound, Math.round(perRound / 5)],
+    ['ctl write + status read (open fids)', openRound, perRound],
+  ] as const) {
+    const all = new Map<string, number[]>(names.map((x) => [x, []]));
+    let wall = 0;
+    const res = await alternate(names, rounds, async (name, r) => {
+      const w0 = hr();
+      const c0 = process.cpuUsage();
+      const xs = await fn(stacks.get(name)!, n);
+      const c1 = process.cpuUsage(c0);
+      if (r > 0 && name === names[0]) { all.get(name)!.push(...xs); wall += us(w0, hr()); }
+      return { p50: pct(xs, 0.5), p99: pct(xs, 0.99), cpu: (c1.user + c1.system) / n };
+    });
+    const a = res.get(names[0])!;
+    const rr: RoundRow = {
+      what,
+      p50: Object.fromEntries([...res].map(([k, v]) => [k, v.map((x) => +x.p50.toFixed(1))])),
+      p99: Object.fromEntries([...res].map(([k, v]) => [k, v.map((x) => +x.p99.toFixed(1))])),
+      cpu: Object.fromEntries([...res].map(([k, v]) => [k, v.map((x) => +x.cpu.toFixed(1))])),
+      tail: ratio(a.map((x) => x.p99), a.map((x) => x.p50), spread),
+    };
+    if (opts.compareRoot) {
+      const b = res.get('old')!;
+      rr.p50Ratio = ratio(a.map((x) => x.p50), b.map((x) => x.p50), spread);
+      rr.p99Ratio = ratio(a.map((x) => x.p99), b.map((x) => x.p99), spread);
+      rr.cpuRatio = ratio(a.map((x) => x.cpu), b.map((x) => x.cpu), spread);
     }
-    rows.push(row('ctl write + status read (open fids)', xs, us(w0, hr())));
-    await ctl.clunk();
-    await st.clunk();
+    roundRows.push(rr);
+    rows.push(row(what, all.get(names[0])!, wall));
   }
+  for (const [name, c] of stacks) if (name !== names[0]) await c.close();
+  const first = stacks.get(names[0])!;
+  const { root, pid } = first;
+
   // 3. kernel event -> blocked events Tread returns
   {
     const ev = await root.walk(`mcp/${pid}/events`);
@@ -113,14 +204,14 @@ export async function run(opts: { iters?: number; quiet?: boolean } = {}): Promi
       const p = ev.read(0n, 8192);
       await tick(); await tick();            // the Tread is parked on the server
       const t0 = hr();
-      s.kernel.notify('glenda', pid, 'EV_USER_IPI', [i]);
+      first.kernel.notify('glenda', pid, 'EV_USER_IPI', [i]);
       await p;
       xs.push(us(t0, hr()));
     }
     rows.push(row('kernel event -> blocked events read returns', xs, us(w0, hr())));
     await ev.clunk();
   }
-  await s.close();
+  await first.close();
   // peers
   {
     const [a, b] = duplexPair();
@@ -143,13 +234,26 @@ export async function run(opts: { iters?: number; quiet?: boolean } = {}): Promi
     }
     const ev = rows[2], tcp = rows[4];
     console.log(`event delivery p50 / TCP ping-pong p50: ${(ev.p50_us / tcp.p50_us).toFixed(2)}x (targets: ctl p50 <= 30 µs; event p50 <= 50 µs, p99 <= 250 µs)`);
+    console.log(`\n${machineLine(rounds, spread)}`);
+    const ctl = spinControl();
+    console.log(`control: a bare 40 µs CPU spin here has p50 ${ctl.p50.toFixed(0)} µs, p99 ${ctl.p99.toFixed(0)} µs (p99/p50 ${(ctl.p99 / ctl.p50).toFixed(1)}): a tail below that is the machine's, not ours`);
+    for (const r of roundRows) {
+      const a = names[0];
+      console.log(`${r.what}: ${a} p50 ${median(r.p50[a]).toFixed(1)} µs, p99 ${median(r.p99[a]).toFixed(1)} µs, cpu ${median(r.cpu[a]).toFixed(1)} µs/iteration (medians of ${rounds} rounds)`);
+      const verdict = !r.tail.conclusive ? 'not judged' : r.tail.median <= 5 ? 'target met' : 'target missed';
+      console.log(`  tail p99/p50 ${showRatio(r.tail, spread)} (target ≤ 5: ${verdict})`);
+      if (r.p50Ratio && r.p99Ratio && r.cpuRatio) {
+        console.log(`  old p50 ${median(r.p50.old).toFixed(1)} µs, p99 ${median(r.p99.old).toFixed(1)} µs, cpu ${median(r.cpu.old).toFixed(1)} µs/iteration`);
+        console.log(`  new/old p50 ${showRatio(r.p50Ratio, spread)}, p99 ${showRatio(r.p99Ratio, spread)}, cpu/iteration ${showRatio(r.cpuRatio, spread)}`);
+      }
+    }
   }
   const here = dirname(fileURLToPath(import.meta.url));
-  const out = join(here, '..', '..', 'bench', 'results', 'devs.json');
+  const out = join(here, '..', '..', 'bench', 'results', opts.compareRoot ? 'devs-compare.json' : 'devs.json');
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify({
     date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, ncpu: os.cpus().length,
-    iters, rows,
+    iters, rows, rounds, spread, roundRows,
   }, null, 2) + '\n');
   return rows;
 }

@@ -8,12 +8,20 @@ import { readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Kernel, type KernelConfig } from '../kern/index.js';
-import { makeDevices } from '../devs/index.js';
+import { makeDevices, makeNetDevices, openDatabase } from '../devs/index.js';
 import { openMachine, type DurableMachine, type OpenOptions } from '../devs/persist/open.js';
 import type { NodeSettings } from '../devs/kernel/ctx.js';
 import type { FsLayer } from '../lib/wal/index.js';
 import { cpulistParse, parseDuration } from '../devs/dev.js';
-import { createNamespaceServer } from '../ns/server.js';
+import { createNamespaceServer, type NsServer } from '../ns/server.js';
+import { RemoteMounts } from '../ns/remote.js';
+import { netDialer } from '../ns/remotedial.js';
+import { mungeAttach, type MungeAttachOptions } from '../ns/remoteauth.js';
+import { UserDb, NOBODY_UID } from '../srv/users.js';
+import { defaultBootNs } from '../ns/boot.js';
+import { clusterMounts } from '../ns/cluster.js';
+import { csResolver } from '../lib/ndblib/index.js';
+import type { Dialect } from '../lib/9p/fcall.js';
 import { Server, type ServerOptions } from '../srv/server.js';
 import { CertUsers } from '../srv/certusers.js';
 import type { ListenOptions } from '../srv/listen.js';
@@ -71,6 +79,18 @@ export interface BootOptions {
   /** A namespace(6) file replacing the default boot namespace. */
   namespace?: string;
   sysname?: string;
+  /** Network database files (--ndb, repeatable): /lib/ndb, /net/cs, remote mount names. */
+  ndb?: string[];
+  /** Mount every other node of this cluster (ndb entries with cluster=NAME) under /n. */
+  cluster?: string;
+  /** The dialect spoken to mounted 9P servers (default 9P2000.u). */
+  remoteDialect?: Dialect;
+  /** How remote mounts authenticate: 'none' (default) or 'munge', a credential encoded
+   *  for each session's user with `remoteMunge` (this server must run as root). */
+  remoteAuth?: 'none' | 'munge';
+  remoteMunge?: Pick<MungeAttachOptions, 'encode'>;
+  /** PEM CA that tls! servers' certificates must chain to (default: the system's). */
+  remoteTlsCa?: string;
   /** A state directory: the machine is recovered from it and every change is journaled
    *  there before it is acknowledged. Without it the machine is ephemeral. */
   state?: string;
@@ -88,6 +108,7 @@ export interface BootOptions {
 export interface Booted {
   kernel: Kernel;
   server: Server;
+  ns: NsServer;
   /** The dial strings actually listened on (port 0 resolved). */
   addresses: string[];
   hostowner: string;
@@ -150,18 +171,36 @@ export async function boot(opts: BootOptions = {}): Promise<Booted> {
     kernel = new Kernel(config);
   }
   const hostowner = kernel.config.hostowner;
+  const drivers = ['srv', 'net', 'ndb'];
   const devs = makeDevices(dm
-    ? { kernel, hostowner, persist: dm.journal, settings: dm.settings }
-    : { kernel, hostowner, sysname: opts.sysname, paused: opts.paused, seed: opts.seed ?? 1 });
-  const devices = dm ? dm.attach(devs) : devs.devices;
-  let ns: ReturnType<typeof createNamespaceServer>;
+    ? { kernel, hostowner, persist: dm.journal, settings: dm.settings, drivers }
+    : { kernel, hostowner, sysname: opts.sysname, paused: opts.paused, seed: opts.seed ?? 1, drivers });
+  let ns: NsServer;
+  let remote: RemoteMounts | undefined;
   try {
-    ns = createNamespaceServer({
-      devices,
-      hostowner,
-      bootNs: opts.namespace ? readFileSync(opts.namespace, 'utf8') : undefined,
+    const ndb = openDatabase(opts.ndb ?? []);
+    // A saved machine's sysname wins over --sysname: ask the device, not the flag.
+    const sysname = (): string => devs.cons.sysname;
+    const net = makeNetDevices({ hostowner, ndb, sysname });
+    const devices = [...(dm ? dm.attach(devs) : devs.devices), ...net.devices];
+    let bootNs = opts.namespace ? readFileSync(opts.namespace, 'utf8') : defaultBootNs(devices);
+    if (opts.cluster !== undefined) bootNs += clusterMounts(ndb, opts.cluster, sysname());
+    if (opts.remoteAuth === 'munge' && !opts.remoteMunge) throw perr(EINVAL, 'remote auth munge needs a MUNGE encoder');
+    const users = opts.server?.users ?? new UserDb();
+    remote = new RemoteMounts({
+      dial: netDialer(async (d) => csResolver(ndb, { sysname: sysname() })(d),
+        opts.remoteTlsCa ? { ca: readFileSync(opts.remoteTlsCa) } : {}),
+      ...(opts.remoteDialect ? { dialect: opts.remoteDialect } : {}),
+      ...(opts.remoteAuth === 'munge' ? {
+        attach: mungeAttach({
+          encode: (o) => opts.remoteMunge!.encode(o),
+          uidOf: (name) => { const u = users.uidOf(name); return u === NOBODY_UID && name !== 'nobody' ? undefined : u; },
+        }),
+      } : {}),
     });
+    ns = createNamespaceServer({ devices, hostowner, bootNs, remote });
   } catch (e) {
+    remote?.close();
     devs.close();
     await dm?.close();
     throw e;
@@ -189,6 +228,7 @@ export async function boot(opts: BootOptions = {}): Promise<Booted> {
     }
   } catch (e) {
     await server.close();
+    remote.close();
     devs.close();
     await dm?.close();
     throw e;
@@ -197,6 +237,7 @@ export async function boot(opts: BootOptions = {}): Promise<Booted> {
   return {
     kernel,
     server,
+    ns,
     addresses,
     hostowner,
     state: dm,
@@ -205,6 +246,7 @@ export async function boot(opts: BootOptions = {}): Promise<Booted> {
     // is, then the final snapshot.
     close: () => (closing ??= (async () => {
       await server.close();
+      remote.close();
       devs.close();
       await dm?.close();
     })()),

@@ -33,6 +33,12 @@
 //
 // Returns { devices: [cons, core, mcp, proc, sim, alarm], cons, mcp, core, proc, sim, alarm,
 // driver, ctx, close() }. Pass `devices` (plus any others) to createNamespaceServer.
+//
+// makeNetDevices: the devices of the cluster namespace, which need no kernel:
+//
+//   const ndb = openDatabase(['/etc/akaros/ndb']);      // serve --ndb FILE...
+//   const net = makeNetDevices({ hostowner: 'glenda', ndb, sysname: () => devs.cons.sysname });
+//   // net.devices: [srv, net, ndb] -> /srv (posts), /net/cs, /lib/ndb
 
 import { ClockDriver, type Kernel, formatLog } from '../kern/index.js';
 import { type ConsDevice, createConsDevice, type KernelLog as ConsLog } from './cons/cons.js';
@@ -45,6 +51,12 @@ import { createProcDevice } from './proc/proc.js';
 import { createSimDevice } from './sim/sim.js';
 import type { TableDevice } from './lib/tree.js';
 import type { Device } from './types.js';
+import { createSrvDevice, type SrvDevice, type SrvLimits } from './srv/srv.js';
+import { createNetDevice } from './net/net.js';
+import { createNdbDevice } from './ndb/ndb.js';
+import type { Ndb } from '../lib/ndblib/index.js';
+
+export { openDatabase } from './ndb/ndb.js';
 
 export interface RealtimeIO {
   nowReal(): bigint;
@@ -156,4 +168,26 @@ export function makeDevices(opts: MakeDevicesOptions): KernelDevices {
     cons, core, mcp, proc, sim, alarm, driver, ctx,
     close: () => { driver?.stop(); },
   };
+}
+
+export interface NetDevices {
+  /** [srv, net, ndb], in boot-namespace order. */
+  devices: Device[];
+  srv: SrvDevice;
+  net: TableDevice<void>;
+  ndb: Device;
+}
+
+/** #srv, #net (/net/cs) and #ndb (/lib/ndb) over one network database. */
+export function makeNetDevices(opts: {
+  hostowner: string;
+  ndb: Ndb;
+  /** This system's name for cs's `$attr` (e.g. () => cons.sysname). */
+  sysname?: () => string | undefined;
+  srvLimits?: Partial<SrvLimits>;
+}): NetDevices {
+  const srv = createSrvDevice({ hostowner: opts.hostowner, limits: opts.srvLimits });
+  const net = createNetDevice({ hostowner: opts.hostowner, ndb: opts.ndb, sysname: opts.sysname });
+  const ndb = createNdbDevice({ hostowner: opts.hostowner, ndb: opts.ndb });
+  return { devices: [srv, net, ndb], srv, net, ndb };
 }

@@ -27,8 +27,9 @@ export interface Session {
 export interface NamespaceView {
   /** The mount table in namespace(6) syntax, one line per entry. */
   text(): string;
-  /** Apply one `bind`/`mount`/`unmount` line to this session only. Throws EINVAL. */
-  apply(line: string, caller: Caller): void;
+  /** Apply one `bind`/`mount`/`unmount` line to this session only. Throws EINVAL. A
+   *  promise only for a line that takes I/O (a mount of a 9P server dials it first). */
+  apply(line: string, caller: Caller): void | Promise<void>;
 }
 
 /** Who is asking. */
@@ -85,18 +86,23 @@ export interface OpenFile {
 
 export interface Node {
   readonly qid: Qid;
+  /** The stat. For a Node with stat(), the last one known (from its walk or listing). */
   info(): DirInfo;
-  /** Directories: the child called `name`, or undefined (the caller answers ENOENT). */
-  walk?(caller: Caller, name: string): Node | undefined;
+  /** Files whose stat takes I/O (a remote mount's): a fresh stat. Such a Node makes its
+   *  own permission checks (its server does), so the namespace makes none for it. */
+  stat?(caller: Caller): Promise<DirInfo>;
+  /** Directories: the child called `name`, or undefined (the caller answers ENOENT).
+   *  A promise only where the answer takes I/O (remote mounts). */
+  walk?(caller: Caller, name: string): Node | undefined | Promise<Node | undefined>;
   /** Directories: every child, sorted (numerically for numeric names). */
-  children?(caller: Caller): Node[];
+  children?(caller: Caller): Node[] | Promise<Node[]>;
   /** Checks permission for `mode` (EACCES / EPERM) and returns the per-open state. */
   open(caller: Caller, mode: OpenMode): OpenFile | Promise<OpenFile>;
   /** Directories that allow creation. EPERM/EACCES otherwise. */
   create?(caller: Caller, name: string, perm: number, mode: OpenMode): Promise<{ node: Node; file: OpenFile }>;
   remove?(caller: Caller): void | Promise<void>;
   /** A rename (same directory) or a mode change; length 0 is truncation. EPERM otherwise. */
-  wstat?(caller: Caller, change: { name?: string; mode?: number; length?: bigint; mtime?: number }): void;
+  wstat?(caller: Caller, change: { name?: string; mode?: number; length?: bigint; mtime?: number }): void | Promise<void>;
 }
 
 /** A device: attached by `#name` (or `#name.spec`). */

@@ -12,6 +12,7 @@ import type { Policy } from './types.js';
 import { provAttach, provDetach, provCores, planCores } from './prov.js';
 import { placeFree } from './grant.js';
 import { revokeCore, withdraw } from './preempt.js';
+import { trace } from './trace.js';
 
 /** c names a core of this machine (ENXIO otherwise). */
 export function checkCore(s: KState, c: number, op: string): number {
@@ -38,6 +39,7 @@ export function provision(s: KState, p: Proc, cores: number[], force: boolean, i
     if (o) unprovOne(s, s.procs.get(o)!, c);
     provAttach(m, p, c);
     s.note('prov', `pid=${p.pid} pcore=${c}`);
+    trace(s, 'prov', p.pid, c);
   }
 }
 
@@ -63,6 +65,7 @@ export function unprovOne(s: KState, owner: Proc, c: number): void {
   if (s.m.warnFor[c] === owner.pid) withdraw(s, c);
   provDetach(s.m, owner, c);
   s.note('unprov', `pid=${owner.pid} pcore=${c}`);
+  trace(s, 'unprov', owner.pid, c);
 }
 
 /**
@@ -79,6 +82,7 @@ export function provisionCount(s: KState, p: Proc, n: number): void {
   if (!plan) throw perr(ENOSPC, `cores ${n}: ${p.provisioned + m.unprovFree} cores free to provision`);
   for (const c of plan.drop) unprovOne(s, p, c);
   for (const c of plan.add) { provAttach(m, p, c); s.note('prov', `pid=${p.pid} pcore=${c}`); }
+  for (const c of plan.add) trace(s, 'prov', p.pid, c);
 }
 
 /** Take core c out of service: a busy core is revoked from its process first. */
@@ -93,6 +97,7 @@ export function coreOffline(s: KState, c: number): void {
   if (m.prov[c] === 0) m.unprovFree--;
   m.setOffline(c, true);
   s.note('offline', `pcore=${c}`);
+  trace(s, 'offline', c);
 }
 
 /** Put core c back in service (idle; no poke). */
@@ -105,6 +110,7 @@ export function coreOnline(s: KState, c: number): void {
   if (m.prov[c] === 0) m.unprovFree++;
   placeFree(s, c);
   s.note('online', `pcore=${c}`);
+  trace(s, 'online', c);
 }
 
 /** Switch the core allocator; the new one rebuilds its bookkeeping from the allocation map. */
@@ -115,4 +121,5 @@ export function setPolicy(s: KState, policy: Policy): void {
     s.alloc.adopt(s.m, s.procs);
   }
   s.note('policy', policy);
+  trace(s, 'policy', policy);
 }

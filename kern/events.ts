@@ -22,6 +22,7 @@ import type { Proc, EvqCfg } from './proc.js';
 import { Mailbox, type EventMsg } from './mailbox.js';
 import { EVF, EV_EVENT, WAITING, DYING, DYING_ABORT, RUNNING_S, evName, EV_VCORE_PREEMPT, EV_CHECK_MSGS,
   EV_POSIX_SIGNAL, EV_FREE_APPLE_PIE, EV_USER_IPI, EV_ALARM } from './types.js';
+import { traceEvent } from './trace.js';
 
 export type { EventMsg };
 
@@ -178,6 +179,7 @@ export function sendEvent(s: KState, p: Proc, type: number, kvc: number, args: n
     return m;
   };
   p.events++;
+  traceEvent(s, p.pid, evName(type), vc, a, x);
   // spam_vcore = post_vc_msg (a VCPD post: notif_pending) + try_notify
   if (flags & EVF.spam_public) {
     const tv = spamTarget(s, p, vc, flags);

@@ -18,6 +18,7 @@ import { CTX_NONE, CTX_VC, type Vcore } from './vcore.js';
 import { RUNNABLE_M, RUNNING_M, EV_VCORE_PREEMPT } from './types.js';
 import { provOnAlloc, provOnDealloc } from './prov.js';
 import { sendEvent } from './events.js';
+import { trace } from './trace.js';
 
 /** get_cores_needed, minus cores already being taken back for it. 0 = no cores wanted. */
 export function need(p: Proc): number {
@@ -93,6 +94,7 @@ export function giveCores(s: KState, p: Proc, cores: number[]): void {
     p.numVcores++;
     p.grants++;
     s.note('grant', `pid=${p.pid} vcore=${v.id} pcore=${c}${resume ? ' resume' : ''}`);
+    trace(s, 'grant', p.pid, v.id, c);
   }
   // __send_bulkp_events: vcores bulk-preempted and not regranted are reported now, head
   // to tail, each going to the head of inactive

@@ -17,4 +17,5 @@ export { formatEvent } from './events.js';
 export { checkInvariants } from './invariants.js';
 export { type KImage, IMAGE_VERSION } from './image.js';
 export type { StateConfig } from './state.js';
+export { Tracer, TRACE_FIELDS, TRACE_MAX, type TraceRecord, type TraceKind, type TraceValue } from './trace.js';
 export * from './types.js';

@@ -28,6 +28,7 @@ import { alarmCreate, alarmTimer, alarmPeriod, alarmTake, alarmClose, alarmSubsc
 import { preemptAll, preemptCore } from './preempt.js';
 import * as V from './views.js';
 import { captureImage, restoreImage, type KImage } from './image.js';
+import { trace, tracerOf, type Tracer } from './trace.js';
 
 /** Fill in the defaults and refuse a config the machine cannot be built from (EINVAL). */
 function normalize(cfg: KernelConfig): StateConfig {
@@ -76,6 +77,8 @@ export class Kernel {
   get clock(): Clock { return this.state.clock; }
   get log(): KernelLog { return this.state.log; }
   get journal(): { t: number; cmd: Command }[] | null { return this.state.journal; }
+  /** The scheduling trace (kern/trace.ts): not state, recorded only while someone reads it. */
+  get trace(): Tracer { return tracerOf(this.state); }
 
   // ---- the entry point -----------------------------------------------------------------
 
@@ -118,7 +121,7 @@ export class Kernel {
         P.destroy(s, p!, code, 'killed');
         return;
       }
-      case 'name': P.rename(p!, c.name); return;
+      case 'name': P.rename(p!, c.name); trace(s, 'name', p!.pid, c.name); return;
       case 'cores': {
         P.checkCount(s, 'cores', c.n);
         provisionCount(s, p!, c.n);
@@ -161,6 +164,7 @@ export class Kernel {
         if (!Number.isInteger(c.ns) || c.ns < 0) throw perr(ERANGE, `grace ${c.ns}: want a duration >= 0`);
         s.graceNs = c.ns;
         s.note('grace', `${c.ns}`);
+        trace(s, 'grace', c.ns);
         return;
       }
       case 'tick': {
@@ -169,6 +173,7 @@ export class Kernel {
         s.clock.cancel(s.tickHandle);
         armTick(s);
         s.note('tick', `${c.ns}`);
+        trace(s, 'tick', c.ns);
         return;
       }
       case 'preempt': {

@@ -16,6 +16,7 @@ import type { Proc } from './proc.js';
 import { RUNNING_S, RUNNABLE_S } from './types.js';
 import { need, trackAlloc, giveCores } from './grant.js';
 import { warnCore } from './preempt.js';
+import { trace } from './trace.js';
 
 /** One MCP ksched pass (__run_mcp_ksched). */
 export function mcpPass(s: KState): void {
@@ -82,6 +83,7 @@ export function scheduleScp(s: KState, onTick: boolean): void {
   p.setState(RUNNING_S, now);
   m.account(c, now); m.alloc[c] = pid; m.vcore[c] = 0;
   if (pid !== cur) s.note('scp', `pid=${pid} pcore=${c}`);
+  if (pid !== cur) trace(s, 'scp', pid, c);
 }
 
 /** p no longer runs on the SCP core (yield, death, change-to-m): cpu_bored. */

@@ -16,6 +16,7 @@ import { EV_PREEMPT_PENDING, EV_VCORE_PREEMPT, RUNNING_M, RUNNABLE_M, STATE_NAME
 import { CTX_UTH, CTX_VC, type Vcore } from './vcore.js';
 import { trackAlloc, trackDealloc, giveCores, unmapVcore, markNeedy, need, clearTake, placeFree } from './grant.js';
 import { sendEvent } from './events.js';
+import { trace } from './trace.js';
 
 /**
  * Take core c (allocated to another MCP) back for taker b. Returns true when the core was
@@ -29,6 +30,7 @@ export function warnCore(s: KState, b: Proc, c: number): boolean {
   victim.warnVcore(v, deadline);
   victim.warned++; m.warned[c]++;
   s.note('warn', `pid=${victim.pid} vcore=${v.id} pcore=${c} for=${b.pid} deadline=${deadline}`);
+  trace(s, 'warn', victim.pid, v.id, c, b.pid, deadline);
   sendEvent(s, victim, EV_PREEMPT_PENDING, v.id, [v.id, 0, 0, 0], [['deadline', deadline]]);
   if (s.graceNs === 0) {
     revokeCore(s, victim, c, b.pid);
@@ -54,6 +56,7 @@ export function revokeCore(s: KState, p: Proc, c: number, forPid: number): void 
   m.preempts[c]++; m.forced[c]++;
   trackDealloc(s, p, c);
   s.note('revoke', `pid=${p.pid} vcore=${v.id} pcore=${c}` + (forPid ? ` for=${forPid}` : ''));
+  trace(s, 'revoke', p.pid, v.id, c, forPid);
   if (p.vc.online.len > 0) sendEvent(s, p, EV_VCORE_PREEMPT, 0, [0, v.id, 0, 0], [['pcore', c]]);
   if (p.numVcores === 0 && p.state === RUNNING_M) p.setState(RUNNABLE_M, s.clock.now);
   markNeedy(s, p);
@@ -73,6 +76,7 @@ function warnNow(s: KState, p: Proc, v: Vcore, c: number): void {
   p.warnVcore(v, now);
   p.warned++; s.m.warned[c]++;
   s.note('warn', `pid=${p.pid} vcore=${v.id} pcore=${c} deadline=${now}`);
+  trace(s, 'warn', p.pid, v.id, c, 0, now);
   sendEvent(s, p, EV_PREEMPT_PENDING, v.id, [v.id, 0, 0, 0], [['deadline', now]]);
 }
 
@@ -111,6 +115,7 @@ export function preemptAll(s: KState, p: Proc): void {
     m.preempts[c]++; m.forced[c]++;
     trackDealloc(s, p, c);
     s.note('revoke', `pid=${p.pid} vcore=${v.id} pcore=${c} bulk`);
+    trace(s, 'revoke', p.pid, v.id, c, 0);
     freed.push(c);
   }
   p.setState(RUNNABLE_M, s.clock.now);
@@ -130,6 +135,7 @@ export function deadlineExpired(s: KState, c: number): void {
     return;
   }
   if (victim) clearCoreWarning(s, victim, c);
+  trace(s, 'withdraw', c, b ? b.pid : 0);
   if (b) { s.note('withdraw', `pcore=${c} for=${b.pid}`); markNeedy(s, b); }
 }
 
@@ -146,5 +152,6 @@ export function withdraw(s: KState, c: number): void {
   const b = clearTake(s, c);
   const victim = m.alloc[c] ? s.procs.get(m.alloc[c]) : undefined;
   if (victim) clearCoreWarning(s, victim, c);
+  trace(s, 'withdraw', c, b ? b.pid : 0);
   if (b) { s.note('withdraw', `pcore=${c} for=${b.pid}`); markNeedy(s, b); }
 }

@@ -8,6 +8,7 @@
 import { VcoreSet, type Vcore } from './vcore.js';
 import { isLegal, STATE_NAMES, CREATED, DEFAULT_EXITCODE, PID_MAX, type ProcState } from './types.js';
 import type { Mailbox } from './mailbox.js';
+import { traceState } from './trace.js';
 
 export interface EvqCfg { kind: 'ucq' | 'bitmap' | 'ceq' | 'off'; flags: number; vcore: number; alert: boolean }
 
@@ -80,6 +81,7 @@ export class Proc implements ProcView {
     if (!isLegal(this.state, to)) {
       throw new Error(`illegal transition pid ${this.pid}: ${STATE_NAMES[this.state]} -> ${STATE_NAMES[to]}`);
     }
+    traceState(this, this.state, to, now);
     this.stateNs[this.state] += now - this.stateSince;
     this.stateSince = now;
     this.state = to;

@@ -20,6 +20,7 @@ import { unprovOne } from './coreadmin.js';
 import { provCores } from './prov.js';
 import { alarmCancelAll } from './alarm.js';
 import { sendEvent, defaultEvqs, postSelf } from './events.js';
+import { trace, traceCreate } from './trace.js';
 
 /** Exit records kept after reaping, so a late `wait` still gets its answer. */
 export const WAIT_KEEP = 4096;
@@ -64,6 +65,7 @@ export function create(s: KState, user: string, name: string | undefined, ppid: 
   p.name = name ?? '';
   s.procs.set(pid, p);
   s.userProcs.set(user, (s.userProcs.get(user) ?? 0) + 1);
+  traceCreate(s, p, mcp);
   s.waits.delete(pid);
   defaultEvqs(p, mcp ? 'mcp' : 'scp');
   if (mcp) {
@@ -95,7 +97,7 @@ export function changeToM(s: KState, p: Proc): void {
   if (p.state !== RUNNING_S) throw perr(EINVAL, `m ${p.pid}: process is ${STATE_NAMES[p.state]}, not RUNNING_S`);
   const now = s.clock.now;
   defaultEvqs(p, 'm');
-  if (p.wanted === 0 && s.maxVcores > 0) p.wanted = 1;
+  if (p.wanted === 0 && s.maxVcores > 0) { p.wanted = 1; trace(s, 'want', p.pid, 1); }
   s.m.release(scpCore(s), now);
   p.setState(RUNNABLE_M, now);
   p.isMcp = true;
@@ -124,6 +126,7 @@ export function want(s: KState, p: Proc, n: number): void {
   checkCount(s, 'want', n);
   p.wanted = n;
   s.note('want', `pid=${p.pid} n=${n}`);
+  trace(s, 'want', p.pid, n);
   if (p.isMcp) {
     if (n > 0 && p.state === WAITING) wakeup(s, p);
     markNeedy(s, p);
@@ -164,6 +167,7 @@ export function yieldVcore(s: KState, p: Proc, vc: number, nice: boolean): void 
   if (warned) { p.yieldedInTime++; m.yieldedInTime[c]++; }
   trackDealloc(s, p, c);
   s.note('yield', `pid=${p.pid} vcore=${vc} pcore=${c}${warned ? ' in-time' : ''}${m.warnFor[c] ? ` to=${m.warnFor[c]}` : ''}`);
+  trace(s, 'yield', p.pid, vc, c, warned ? 1 : 0, m.warnFor[c]);
   if (p.numVcores === 0) p.setState(WAITING, now);
   placeFree(s, c);
   markNeedy(s, p);
@@ -197,6 +201,7 @@ export function destroy(s: KState, p: Proc, code: number, reason: WaitRecord['re
   s.waits.set(p.pid, rec);
   if (s.waits.size > WAIT_KEEP) s.waits.delete(s.waits.keys().next().value!);
   s.note('exit', `pid=${p.pid} code=${code} ${reason}`);
+  trace(s, 'exit', p.pid, code, reason);
   p.mbox?.close();
   const parent = p.ppid ? s.procs.get(p.ppid) : undefined;
   if (parent && !parent.dead) sendEvent(s, parent, EV_POSIX_SIGNAL, 0, [SIGCHLD, 0, 0, 0], [['pid', p.pid]]);
@@ -219,6 +224,7 @@ function reapProc(s: KState, p: Proc): void {
   const n = (s.userProcs.get(p.user) ?? 1) - 1;
   if (n > 0) s.userProcs.set(p.user, n); else s.userProcs.delete(p.user);
   s.note('reap', `pid=${p.pid}`);
+  trace(s, 'reap', p.pid);
 }
 
 /** The exit record of pid: undefined while it lives (or if it never existed). */
@@ -281,6 +287,7 @@ export function changeVcore(s: KState, p: Proc, vc: number, to: number, notif: b
   const resume = nv.notifDisabled && nv.ctx === CTX_VC;
   startVcore(nv);
   s.note('change', `pid=${p.pid} vcore=${vc}->${to} pcore=${c}${notif ? ' notif' : ''}${resume ? ' resume' : ''}`);
+  trace(s, 'change', p.pid, vc, to, c);
   sendEvent(s, p, notif ? EV_CHECK_MSGS : EV_VCORE_PREEMPT, to, [0, vc, 0, 0]);
 }
 
@@ -312,6 +319,7 @@ export function request(s: KState, p: Proc, n: number, more: boolean): void {
   if (total === p.wanted) return;
   if (total > p.wanted) p.wanted = total;
   s.note('request', `pid=${p.pid} n=${total} wanted=${p.wanted}`);
+  if (p.wanted === total) trace(s, 'want', p.pid, total);
   if (p.isMcp && total > p.numVcores) { markNeedy(s, p); poke(s); }
 }
 
@@ -325,7 +333,7 @@ export function request(s: KState, p: Proc, n: number, more: boolean): void {
 export function vcoreYield(s: KState, p: Proc, vc: number, nice: boolean): void {
   const v = onlineVcore(p, vc, 'vcyield');
   if (v.notifPending) { p.yieldFails++; throw perr(EAGAIN, `vcyield ${vc}: messages pending for vcore ${vc}: handle them first`); }
-  if (!nice && p.wanted > 0) p.wanted--;
+  if (!nice && p.wanted > 0) { p.wanted--; trace(s, 'want', p.pid, p.wanted); }
   v.canRcvMsg = false;
   try {
     yieldVcore(s, p, vc, nice);

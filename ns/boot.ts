@@ -15,6 +15,7 @@ export const DEFAULT_BINDS: ReadonlyArray<readonly [string, string]> = [
   ['sim', 'bind #sim /sim'],
   ['alarm', 'bind #alarm /alarm'],
   ['srv', 'bind -c #srv /srv'],
+  ['net', 'bind #net /net'],
   ['ndb', 'bind #ndb /lib/ndb'],
 ];
 

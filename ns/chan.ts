@@ -46,23 +46,40 @@ export class NsChan implements Chan {
     return { ...i, name: this.name };
   }
 
+  stat(caller: Caller): DirInfo | Promise<DirInfo> {
+    const n = this.nodes[0];
+    return n.stat ? n.stat(caller).then((i) => ({ ...i, name: this.name })) : this.info();
+  }
+
   isDir(): boolean {
     return (this.nodes[0].qid.type & QTDIR) !== 0;
   }
 
-  walk(caller: Caller, name: string): NsChan {
+  walk(caller: Caller, name: string): NsChan | Promise<NsChan> {
     if (name === '' || name.includes('/') || CONTROL.test(name)) throw perr(EINVAL, `bad file name ${JSON.stringify(name)}`);
     if (!this.isDir()) throw perr(ENOTDIR, this.name);
     if (name === '..') return this.parent ?? this;
     if (name === '.') throw perr(ENOENT, '.');
-    let denied: Node | undefined;
-    for (const n of this.nodes) {
-      const i = n.info();
-      if (!allowed(caller, i.uid, i.gid, i.mode, AEXEC)) {
-        denied ??= n;
-        continue;
+    return this.walkFrom(caller, name, 0, undefined);
+  }
+
+  /** The union members from `i` on, in order; a member that answers later (a remote
+   *  mount's) makes the rest of the walk wait for it. */
+  private walkFrom(caller: Caller, name: string, i: number, denied: Node | undefined): NsChan | Promise<NsChan> {
+    for (; i < this.nodes.length; i++) {
+      const n = this.nodes[i];
+      if (!n.stat) {
+        const info = n.info();
+        if (!allowed(caller, info.uid, info.gid, info.mode, AEXEC)) {
+          denied ??= n;
+          continue;
+        }
       }
       const child = n.walk?.(caller, name);
+      if (isPromise(child)) {
+        const next = i + 1, d = denied;
+        return child.then((c) => (c ? NsChan.resolve(this.table, name, c, this) : this.walkFrom(caller, name, next, d)));
+      }
       if (child) return NsChan.resolve(this.table, name, child, this);
     }
     if (denied) checkAccess(caller, denied.info(), AEXEC);
@@ -70,19 +87,25 @@ export class NsChan implements Chan {
   }
 
   async open(caller: Caller, mode: OpenMode): Promise<OpenFile> {
-    if (this.isDir()) {
+    if (this.isDir() && !this.nodes[0].stat) {
       const i = this.nodes[0].info();
       checkOpen(caller, { ...i, dir: true }, mode);
     }
     return this.nodes[0].open(caller, mode);
   }
 
-  readdir(caller: Caller): DirInfo[] {
+  readdir(caller: Caller): DirInfo[] | Promise<DirInfo[]> {
     if (!this.isDir()) throw perr(ENOTDIR, this.name);
+    const lists = this.nodes.map((n) => n.children?.(caller) ?? []);
+    if (lists.some(isPromise)) return Promise.all(lists).then((l) => this.merge(l));
+    return this.merge(lists as Node[][]);
+  }
+
+  private merge(lists: readonly Node[][]): DirInfo[] {
     const seen = new Set<string>();
     const out: DirInfo[] = [];
-    for (const n of this.nodes) {
-      for (const c of n.children?.(caller) ?? []) {
+    for (const list of lists) {
+      for (const c of list) {
         const i = c.info();
         if (seen.has(i.name)) continue;
         seen.add(i.name);
@@ -105,7 +128,11 @@ export class NsChan implements Chan {
       target = this.table.createMember(this.head);
       if (!target) throw perr(EPERM, `${this.name}: mounted directory forbids creation (no -c member)`);
     }
-    if (target.walk?.(caller, name)) throw perr(EEXIST, name);
+    // A remote directory's server answers EEXIST itself.
+    if (!target.stat) {
+      const there = target.walk?.(caller, name);
+      if (isPromise(there) ? await there : there) throw perr(EEXIST, name);
+    }
     if (!target.create) throw perr(EPERM, `${this.name}: cannot create here`);
     const { node, file } = await target.create(caller, name, perm, mode);
     return { chan: NsChan.resolve(this.table, name, node, this), file };
@@ -118,10 +145,14 @@ export class NsChan implements Chan {
     await n.remove(caller);
   }
 
-  wstat(caller: Caller, change: { name?: string; mode?: number; length?: bigint; mtime?: number }): void {
+  wstat(caller: Caller, change: { name?: string; mode?: number; length?: bigint; mtime?: number }): void | Promise<void> {
     if (change.name === undefined && change.mode === undefined && change.length === undefined && change.mtime === undefined) return;
     const n = this.nodes[0];
     if (!n.wstat) throw perr(EPERM, `${this.name}: cannot change`);
-    n.wstat(caller, change);
+    return n.wstat(caller, change);
   }
+}
+
+function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
+  return typeof (v as { then?: unknown } | undefined)?.then === 'function';
 }

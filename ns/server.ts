@@ -10,10 +10,11 @@ import type { Caller, Device, NamespaceView, Session } from '../devs/types.js';
 import { DEFAULT_ROOT_DIRS, defaultBootNs } from './boot.js';
 import { DEFAULT_MOUNT_LIMITS, MountTable, type MountLimits } from './mount.js';
 import { Namespace } from './namespace.js';
-import { parseNsFile } from './parse.js';
+import { formatNsOp, parseNsFile } from './parse.js';
 import { RootDir } from './root.js';
 import { DEFAULT_WALK_BUDGET, TurnBudget } from './budget.js';
 import type { NamespaceServer, SessionNamespace } from './types.js';
+import { RemoteMounts, type RemoteOptions } from './remote.js';
 
 export interface NamespaceServerOptions {
   devices: readonly Device[];
@@ -23,6 +24,9 @@ export interface NamespaceServerOptions {
   hostowner: string;
   /** Root directories made even with nothing bound on them (default ['/n']). */
   rootDirs?: readonly string[];
+  /** Mounts of 9P servers (`mount tcp!node2!akaros /n/node2`): how to dial them. Without
+   *  it only #devices can be mounted. */
+  remote?: RemoteOptions | RemoteMounts;
   /** How big each session's mount table may grow (default DEFAULT_MOUNT_LIMITS); the boot
    *  namespace must fit too. */
   limits?: Partial<MountLimits>;
@@ -35,6 +39,8 @@ export interface NsServer extends NamespaceServer {
   fork(): SessionNamespace;
   readonly devices: readonly Device[];
   readonly hostowner: string;
+  /** The remote mounts' connections (close() them at shutdown). */
+  readonly remote?: RemoteMounts;
 }
 
 /** A Caller for work done by the server itself (boot): the host owner. */
@@ -63,12 +69,18 @@ export function createNamespaceServer(opts: NamespaceServerOptions): NsServer {
   }
   const limits: MountLimits = Object.freeze({ ...DEFAULT_MOUNT_LIMITS, ...opts.limits });
   const budget = new TurnBudget(opts.walkBudget ?? DEFAULT_WALK_BUDGET);
-  const boot = new Namespace({ devices, root }, new MountTable(limits));
+  const remote = opts.remote instanceof RemoteMounts ? opts.remote : opts.remote ? new RemoteMounts(opts.remote) : undefined;
+  const boot = new Namespace({ devices, root, ...(remote ? { remote } : {}) }, new MountTable(limits));
   const caller = bootCaller(opts.hostowner);
   const text = opts.bootNs ?? defaultBootNs(opts.devices);
   for (const op of parseNsFile(text)) {
     try {
-      boot.exec(op, caller, true);
+      // At boot a remote mount is put in place without dialing: nothing here may wait.
+      const r = boot.exec(op, caller, true);
+      if (r) {
+        r.catch(() => { /* refused below */ });
+        throw perr(EINVAL, `${formatNsOp(op)}: walks into a remote mount, which waits (do it after boot)`);
+      }
     } catch (e) {
       if (e instanceof P9Error) throw perr(e.errno, `boot namespace: ${e.detail ?? e.text}`);
       throw e;
@@ -77,6 +89,7 @@ export function createNamespaceServer(opts: NamespaceServerOptions): NsServer {
   return {
     devices: opts.devices,
     hostowner: opts.hostowner,
+    ...(remote ? { remote } : {}),
     fork: () => boot.fork(budget),
   };
 }

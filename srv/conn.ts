@@ -22,7 +22,7 @@
 //   however many clients are busy.
 
 import type { Duplex } from 'node:stream';
-import { decode, encode } from '../lib/9p/codec.js';
+import { decode, encode, encodeIov } from '../lib/9p/codec.js';
 import { FrameReader } from '../lib/9p/frame.js';
 import { P9Error, perr } from '../lib/9p/error.js';
 import { EBADF, EBADMSG, EIO, ENOSYS, EOPNOTSUPP, EMFILE, EUSERS } from '../lib/9p/errno.js';
@@ -76,6 +76,10 @@ export function truncateUtf8(s: string, max: number): string {
   let end = max;
   while (end > 0 && (b[end] & 0xc0) === 0x80) end--;
   return b.subarray(0, end).toString();
+}
+
+function uncork(c: Connection): void {
+  c.uncork();
 }
 
 /** A request in flight (types.ts Req). */
@@ -147,6 +151,7 @@ export class Connection implements Conn {
   private closed = false;
   private pumping = false;
   private yielded = false;
+  private corked = false;
   private handshake: ReturnType<typeof setTimeout> | undefined;
   private readonly reader: FrameReader;
   private readonly closeHooks: (() => void)[] = [];
@@ -389,13 +394,17 @@ export class Connection implements Conn {
       return;
     }
     const handler = handlerFor(msg.type, dialect);
-    let p: Promise<Reply>;
+    let out: Reply | Promise<Reply>;
     try {
-      p = Promise.resolve(handler(this, msg, req));
+      out = handler(this, msg, req);
     } catch (e) {
-      p = Promise.reject(e);
+      this.respond(req, undefined, e);
+      return;
     }
-    p.then((r) => this.respond(req, r), (e) => this.respond(req, undefined, e));
+    // Most requests are answered at once: no promise, no microtask, no closures for them
+    // (respond's pump() is a no-op inside run(), whose loop goes on).
+    if (out instanceof Promise) out.then((r) => this.respond(req, r), (e) => this.respond(req, undefined, e));
+    else this.respond(req, out);
   }
 
   private version(m: TversionMsg): void {
@@ -441,7 +450,7 @@ export class Connection implements Conn {
       }
       if (!flushed) this.sendError(req.tag, pe);
     } else if (reply) {
-      this.send(encode({ ...reply, tag: req.tag } as RMessage, this.dialect));
+      this.send(encodeIov(reply, this.dialect, req.tag));
     }
     this.answerFlushes(req);
     this.pump();
@@ -471,9 +480,31 @@ export class Connection implements Conn {
     this.send(encode(msg, dialect));
   }
 
-  private send(buf: Buffer): void {
+  /** One reply: a frame, or a header and its uncopied payload (encodeIov). */
+  private send(buf: Buffer | Buffer[]): void {
     if (this.closed) return;
-    this.stream.write(buf);
+    const s = this.stream;
+    // More replies coming soon (requests in flight, frames not yet parsed): cork until the
+    // end of this tick, so a burst goes out in one writev instead of one write each. A
+    // lone reply is written at once.
+    if (!this.corked && (this.inflight.size > 0 || this.reader.buffered() > 0)) {
+      this.corked = true;
+      s.cork();
+      process.nextTick(uncork, this);
+    }
+    if (!Array.isArray(buf)) s.write(buf);
+    else if (buf.length === 1 || this.corked) for (const b of buf) s.write(b);
+    else {
+      s.cork();
+      for (const b of buf) s.write(b);
+      s.uncork();
+    }
+  }
+
+  /** @internal: the end of a tick's corked replies (send). */
+  uncork(): void {
+    this.corked = false;
+    if (!this.stream.destroyed) this.stream.uncork();
   }
 
   /** Tversion and close: abort everything in flight (replies suppressed) and clunk every fid. */

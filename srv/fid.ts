@@ -14,23 +14,41 @@ export interface LastRead {
   returned: number;
 }
 
+/** Directory-reading state, made on a fid's first directory read. */
+export interface DirState {
+  /** 9P2000/.u directory reads: the snapshot and where the next read must start. */
+  stats?: Buffer[];
+  nextOffset: bigint;
+  nextIndex: number;
+  /** .L Treaddir: snapshot taken at cookie 0. */
+  dirents?: { info: DirInfo; name: string }[];
+}
+
+const CLUNKED = 1, OPEN = 2, ORCLOSE = 4, NONBLOCK = 8, OMODE_SHIFT = 4;
+
+/** Fids are many (a Linux mount holds one per cached dentry): the booleans and the open
+ *  mode share one number, and the rarely used state lives in objects made when needed. */
 export class Fid {
   refs = 1;
-  clunked = false;
-  open = false;
-  /** The open's access bits (mode & OMASK) and its ORCLOSE bit. */
-  omode = 0;
-  orclose = false;
+  private flags = 0;
+  file?: OpenFile = undefined;
+  dir?: DirState = undefined;
+  lastRead?: LastRead = undefined;
+
+  private bit(b: number, on: boolean): void { this.flags = on ? this.flags | b : this.flags & ~b; }
+  get clunked(): boolean { return (this.flags & CLUNKED) !== 0; }
+  set clunked(v: boolean) { this.bit(CLUNKED, v); }
+  get open(): boolean { return (this.flags & OPEN) !== 0; }
+  set open(v: boolean) { this.bit(OPEN, v); }
+  /** The open's ORCLOSE bit. */
+  get orclose(): boolean { return (this.flags & ORCLOSE) !== 0; }
+  set orclose(v: boolean) { this.bit(ORCLOSE, v); }
   /** .L fids opened O_NONBLOCK are exempt from the continuation rule. */
-  nonblock = false;
-  file?: OpenFile;
-  /** 9P2000/.u directory reads: the snapshot and where the next read must start. */
-  dirSnapshot?: Buffer[];
-  dirNextOffset = 0n;
-  dirNextIndex = 0;
-  /** .L Treaddir: snapshot taken at cookie 0. */
-  direntSnapshot?: { info: DirInfo; name: string }[];
-  lastRead?: LastRead;
+  get nonblock(): boolean { return (this.flags & NONBLOCK) !== 0; }
+  set nonblock(v: boolean) { this.bit(NONBLOCK, v); }
+  /** The open's access bits (mode & OMASK). */
+  get omode(): number { return this.flags >>> OMODE_SHIFT; }
+  set omode(v: number) { this.flags = (this.flags & ((1 << OMODE_SHIFT) - 1)) | (v << OMODE_SHIFT); }
 
   constructor(readonly num: number, public chan: Chan, readonly caller: Caller) {}
 

@@ -49,7 +49,7 @@ export async function openFid(f: Fid, mode: OpenMode): Promise<void> {
   f.open = true;
   f.omode = acc;
   f.orclose = (mode & ORCLOSE) !== 0;
-  f.dirSnapshot = undefined;
+  f.dir = undefined;
   if ((mode & OTRUNC) !== 0 && !f.isDir()) file.truncate?.();
 }
 
@@ -68,13 +68,13 @@ export async function createIn(f: Fid, name: string, perm: number, mode: OpenMod
 
 /** Twstat, Tsetattr and Trename all end here. Truncation goes to the open file when there
  *  is one (Linux truncates through its open fid). */
-export function applyChange(f: Fid, change: { name?: string; mode?: number; length?: bigint }): void {
+export async function applyChange(f: Fid, change: { name?: string; mode?: number; length?: bigint }): Promise<void> {
   if (change.length === 0n && f.file?.truncate) {
     f.file.truncate();
     delete change.length;
   }
   if (change.name !== undefined || change.mode !== undefined || change.length !== undefined) {
-    f.chan.wstat(f.caller, change);
+    await f.chan.wstat(f.caller, change);
   }
 }
 
@@ -82,25 +82,26 @@ export function applyChange(f: Fid, change: { name?: string; mode?: number; leng
  * A 9P2000/.u directory read: whole stat entries only; offset 0 re-reads the directory,
  * any other offset must continue exactly where the previous read stopped.
  */
-export function dirRead(c: Conn, f: Fid, offset: bigint, count: number): Buffer {
-  if (offset === 0n || !f.dirSnapshot) {
+export async function dirRead(c: Conn, f: Fid, offset: bigint, count: number): Promise<Buffer> {
+  let d = f.dir;
+  if (offset === 0n || !d?.stats) {
     if (offset !== 0n) throw perr(ESPIPE, 'bad offset in directory read');
-    f.dirSnapshot = f.chan.readdir(f.caller).map((d) => encodeStat(toStat(d, c.dialect, c.config.users), c.dialect));
-    f.dirNextIndex = 0;
-    f.dirNextOffset = 0n;
-  } else if (offset !== f.dirNextOffset) {
+    const stats = (await f.chan.readdir(f.caller)).map((e) => encodeStat(toStat(e, c.dialect, c.config.users), c.dialect));
+    d = f.dir = { stats, nextIndex: 0, nextOffset: 0n };
+  } else if (offset !== d.nextOffset) {
     throw perr(ESPIPE, 'bad offset in directory read');
   }
+  const stats = d.stats!;
   const out: Buffer[] = [];
   let n = 0;
-  let i = f.dirNextIndex;
-  for (; i < f.dirSnapshot.length; i++) {
-    const e = f.dirSnapshot[i];
+  let i = d.nextIndex;
+  for (; i < stats.length; i++) {
+    const e = stats[i];
     if (n + e.length > count) break;
     out.push(e);
     n += e.length;
   }
-  f.dirNextIndex = i;
-  f.dirNextOffset = offset + BigInt(n);
+  d.nextIndex = i;
+  d.nextOffset = offset + BigInt(n);
   return Buffer.concat(out, n);
 }

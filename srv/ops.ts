@@ -10,11 +10,12 @@ import { IOHDRSZ, MAXWELEM, ORDWR, OWRITE } from '../lib/9p/const.js';
 import * as F from '../lib/9p/fcall.js';
 import type { Qid } from '../lib/9p/fcall.js';
 import type { Chan } from '../ns/types.js';
+import type { ReadRequest } from '../devs/types.js';
 import { Fid } from './fid.js';
 import { isContinuation } from './continuation.js';
 import { checkName, dirRead, readable } from './fidops.js';
 import { attachUser, authFid, checkIdentity, writeAuth } from './auth.js';
-import type { Claim, Handler, HandlerTable } from './types.js';
+import type { Claim, Handler, HandlerTable, ReplyTo, Req } from './types.js';
 
 const claimOf = (c: { dialect: F.Dialect }, m: { uname: string; nUname?: number }): Claim =>
   ({ uname: m.uname, ...(c.dialect === '9P2000' ? {} : { nUname: m.nUname }) });
@@ -46,7 +47,7 @@ const attach: Handler<typeof F.Tattach> = async (c, m) => {
   return { type: F.Rattach, qid: root.qid };
 };
 
-const walk: Handler<typeof F.Twalk> = (c, m, r) => {
+const walk: Handler<typeof F.Twalk> = async (c, m, r) => {
   const f = c.useFid(m.fid, r);
   if (m.wnames.length > MAXWELEM) throw perr(EINVAL, `walk of ${m.wnames.length} names > ${MAXWELEM}`);
   if (m.newfid !== m.fid && c.hasFid(m.newfid)) throw perr(EBADF, `fid ${m.newfid} already in use`);
@@ -56,7 +57,11 @@ const walk: Handler<typeof F.Twalk> = (c, m, r) => {
   for (let i = 0; i < m.wnames.length; i++) {
     try {
       checkName(m.wnames[i], true);
-      if (m.wnames[i] !== '.') chan = chan.walk(f.caller, m.wnames[i]);
+      // A walk into a remote mount answers later; local walks do not wait.
+      if (m.wnames[i] !== '.') {
+        const next = chan.walk(f.caller, m.wnames[i]);
+        chan = next instanceof Promise ? await next : next as Chan;
+      }
     } catch (e) {
       if (i === 0) throw e;
       return { type: F.Rwalk, qids };
@@ -64,43 +69,54 @@ const walk: Handler<typeof F.Twalk> = (c, m, r) => {
     qids.push(chan.qid);
   }
   if (m.newfid === m.fid) f.chan = chan;
+  else if (c.hasFid(m.newfid)) throw perr(EBADF, `fid ${m.newfid} already in use`); // taken while a remote walk waited
   else c.addFid(new Fid(m.newfid, chan, f.caller));
   return { type: F.Rwalk, qids };
 };
 
-const read: Handler<typeof F.Tread> = async (c, m, r) => {
+const read: Handler<typeof F.Tread> = (c, m, r) => {
   // diod's answer: a client never reads an afid.
   if (c.authFid(m.fid)) throw perr(EIO, 'an auth fid is write-only');
   const f = c.useFid(m.fid, r);
   if (!readable(f)) throw perr(EBADF, 'fid not open for reading');
   if (f.isDir()) {
     if (c.dialect === '9P2000.L') throw perr(EISDIR, 'use Treaddir');
-    return { type: F.Rread, data: dirRead(c, f, m.offset, c.readCount(r, m.count)) };
+    return dirRead(c, f, m.offset, c.readCount(r, m.count)).then((data) => ({ type: F.Rread, data }));
   }
   // The continuation rule looks at what the client asked; the file may be asked for less
   // when the connection's byte budget is spent (conn.ts).
   const asked = Math.min(m.count, c.msize - IOHDRSZ);
   const count = c.readCount(r, m.count);
   const noblock = c.linux && !f.nonblock && isContinuation(f.lastRead, m.offset, asked, c.msize);
-  const got = f.file!.read({ offset: m.offset, count, signal: r.signal(), noblock });
-  let data: Buffer;
-  if (Buffer.isBuffer(got)) {
-    data = got;
-  } else {
-    // Only a read that has to wait returns a promise: it parks.
-    if (!c.park(r)) {
-      r.abort();
-      got.catch(() => { /* the abort's EINTR: this read is answered EAGAIN instead */ });
-      throw perr(EAGAIN, `more than ${c.config.maxParked} reads blocked on one connection`);
-    }
-    data = await got;
+  const got = f.file!.read(new ReadArgs(m.offset, count, noblock, r));
+  // A file with data answers at once: no promise, no AbortSignal.
+  if (Buffer.isBuffer(got)) return readDone(f, m.offset, asked, count, got);
+  // Only a read that has to wait returns a promise: it parks.
+  if (!c.park(r)) {
+    r.abort();
+    got.catch(() => { /* the abort's EINTR: this read is answered EAGAIN instead */ });
+    throw perr(EAGAIN, `more than ${c.config.maxParked} reads blocked on one connection`);
   }
-  if (data.length > count) data = data.subarray(0, count);
-  f.lastRead = { offset: m.offset, count: asked, returned: data.length };
-  return { type: F.Rread, data };
+  return got.then((data) => readDone(f, m.offset, asked, count, data));
 };
 
-const write: Handler<typeof F.Twrite> = async (c, m, r) => {
+/** A Tread as a device sees it. The signal is the request's, made only if the file asks
+ *  for it (a read that may block): most reads never do, and an AbortSignal is costly
+ *  to make and, worse, survives young-generation collections (bench/README.md). */
+class ReadArgs implements ReadRequest {
+  constructor(readonly offset: bigint, readonly count: number, readonly noblock: boolean, private readonly req: Req) {}
+  get signal(): AbortSignal { return this.req.signal(); }
+}
+
+function readDone(f: Fid, offset: bigint, asked: number, count: number, data: Buffer): ReplyTo<typeof F.Tread> {
+  if (data.length > count) data = data.subarray(0, count);
+  const last = f.lastRead;
+  if (last) { last.offset = offset; last.count = asked; last.returned = data.length; }
+  else f.lastRead = { offset, count: asked, returned: data.length };
+  return { type: F.Rread, data };
+}
+
+const write: Handler<typeof F.Twrite> = (c, m, r) => {
   const a = c.authFid(m.fid);
   if (a) return { type: F.Rwrite, count: writeAuth(a, m.offset, m.data) };
   const f = c.useFid(m.fid, r);
@@ -108,8 +124,9 @@ const write: Handler<typeof F.Twrite> = async (c, m, r) => {
   if (f.isDir()) throw perr(EISDIR);
   // A zero-length write carries no command; 9p write sends one for empty input.
   if (m.data.length === 0) return { type: F.Rwrite, count: 0 };
-  const n = await f.file!.write(m.offset, m.data);
-  return { type: F.Rwrite, count: n };
+  const n = f.file!.write(m.offset, m.data);
+  if (typeof n === 'number') return { type: F.Rwrite, count: n };
+  return n.then((count) => ({ type: F.Rwrite, count }));
 };
 
 const clunk: Handler<typeof F.Tclunk> = (c, m) => {

@@ -26,15 +26,15 @@ const create: Handler<typeof F.Tcreate> = async (c, m, r) => {
   return { type: F.Rcreate, qid: f.chan.qid, iounit: 0 };
 };
 
-const stat: Handler<typeof F.Tstat> = (c, m, r) => {
+const stat: Handler<typeof F.Tstat> = async (c, m, r) => {
   const f = c.useFid(m.fid, r);
-  return { type: F.Rstat, stat: toStat(f.chan.info(), c.dialect, c.config.users) };
+  return { type: F.Rstat, stat: toStat(await f.chan.stat(f.caller), c.dialect, c.config.users) };
 };
 
-const wstat: Handler<typeof F.Twstat> = (c, m, r) => {
+const wstat: Handler<typeof F.Twstat> = async (c, m, r) => {
   const f = c.useFid(m.fid, r);
   const s = m.stat;
-  const cur = f.chan.info();
+  const cur = await f.chan.stat(f.caller);
   // Fields a wstat may not change; "don't touch" values and the current value are both fine.
   const fixed = (s.type === DONTTOUCH16 || s.type === 0) && (s.dev === DONTTOUCH32 || s.dev === 0)
     && (s.qid.type === DONTTOUCH8 || s.qid.type === cur.qid.type)
@@ -58,7 +58,7 @@ const wstat: Handler<typeof F.Twstat> = (c, m, r) => {
   } else if (s.length === 0n && !f.isDir()) {
     change.length = 0n;
   }
-  applyChange(f, change);
+  await applyChange(f, change);
   return { type: F.Rwstat };
 };
 

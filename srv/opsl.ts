@@ -48,15 +48,15 @@ const mkdir: Handler<typeof F.Tmkdir> = async (c, m, r) => {
   return { type: F.Rmkdir, qid: chan.qid };
 };
 
-const getattr: Handler<typeof F.Tgetattr> = (c, m, r) => {
+const getattr: Handler<typeof F.Tgetattr> = async (c, m, r) => {
   const f = c.useFid(m.fid, r);
-  return { type: F.Rgetattr, attr: toAttr(f.chan.info(), c.config.users) };
+  return { type: F.Rgetattr, attr: toAttr(await f.chan.stat(f.caller), c.config.users) };
 };
 
-const setattr: Handler<typeof F.Tsetattr> = (c, m, r) => {
+const setattr: Handler<typeof F.Tsetattr> = async (c, m, r) => {
   const f = c.useFid(m.fid, r);
   const a = m.attr;
-  const cur = f.chan.info();
+  const cur = await f.chan.stat(f.caller);
   const users = c.config.users;
   if ((a.valid & P9_SETATTR_UID) !== 0 && a.uid !== users.uidOf(cur.uid)) throw perr(EPERM, 'chown');
   if ((a.valid & P9_SETATTR_GID) !== 0 && a.gid !== users.uidOf(cur.gid)) throw perr(EPERM, 'chgrp');
@@ -69,27 +69,30 @@ const setattr: Handler<typeof F.Tsetattr> = (c, m, r) => {
     change.mode = (cur.mode & ~0o777) | (a.mode & 0o777);
   }
   // Time bits are accepted and ignored: synthetic files keep their own times.
-  applyChange(f, change);
+  await applyChange(f, change);
   return { type: F.Rsetattr };
 };
 
 /** Treaddir with ".", ".." and cookies = index of the next entry; cookie 0 re-reads. */
-const readdir: Handler<typeof F.Treaddir> = (c, m, r) => {
+const readdir: Handler<typeof F.Treaddir> = async (c, m, r) => {
   const f = c.useFid(m.fid, r);
   if (!readable(f) || !f.isDir()) throw perr(EBADF, 'Treaddir needs a directory open for reading');
-  if (m.offset === 0n || !f.direntSnapshot) {
+  if (m.offset === 0n || !f.dir?.dirents) {
+    // A dirent carries only the qid and type of "." and "..": the stats known suffice.
     const self = f.chan.info();
-    const parent = f.chan.walk(f.caller, '..').info();
-    f.direntSnapshot = [
+    const parent = (await f.chan.walk(f.caller, '..')).info();
+    const list = await f.chan.readdir(f.caller);
+    f.dir ??= { nextIndex: 0, nextOffset: 0n };
+    f.dir.dirents = [
       { info: self, name: '.' },
       { info: parent, name: '..' },
-      ...f.chan.readdir(f.caller).map((info) => ({ info, name: info.name })),
+      ...list.map((info) => ({ info, name: info.name })),
     ];
   }
   const count = Math.min(c.readCount(r, m.count), c.msize - READDIRHDRSZ);
   const out: Buffer[] = [];
   let n = 0;
-  const snap = f.direntSnapshot;
+  const snap = f.dir.dirents;
   // A cookie never handed out (past the end, or absurd) simply reads as the end.
   for (let i = m.offset < BigInt(snap.length) ? Number(m.offset) : snap.length; i < snap.length; i++) {
     const e = snap[i];
@@ -125,11 +128,11 @@ const getlock: Handler<typeof F.Tgetlock> = (c, m, r) => {
   return { type: F.Rgetlock, lockType: P9_LOCK_TYPE_UNLCK, start: m.start, length: m.length, procId: m.procId, clientId: m.clientId };
 };
 
-const rename: Handler<typeof F.Trename> = (c, m, r) => {
+const rename: Handler<typeof F.Trename> = async (c, m, r) => {
   const f = c.useFid(m.fid, r);
   c.useFid(m.dfid, r);
   checkName(m.name, false);
-  applyChange(f, { name: m.name });
+  await applyChange(f, { name: m.name });
   return { type: F.Rrename };
 };
 

@@ -11,7 +11,7 @@ export interface ServeResult {
 
 export default class Serve extends Command {
   static override summary = 'Boot the simulated Akaros machine and serve its namespace over 9P.';
-  static override description = `Runs the kernel in this process: a manycore machine (--cores, --ll, --topology), its allocator (--policy, --grace, --tick) and the simulation clock (--paused, --seed), with the devices of namespace.md (/dev /core /mcp /proc /sim) served as 9P2000, 9P2000.u and 9P2000.L on every --listen dial string. Prints where it listens and how to mount it, then serves until SIGINT or SIGTERM, when it closes every connection, writes a final snapshot and exits 0.
+  static override description = `Runs the kernel in this process: a manycore machine (--cores, --ll, --topology), its allocator (--policy, --grace, --tick) and the simulation clock (--paused, --seed), with the devices of namespace.md (/dev /core /mcp /proc /sim /alarm) served as 9P2000, 9P2000.u and 9P2000.L on every --listen dial string. Prints where it listens and how to mount it, then serves until SIGINT or SIGTERM, when it closes every connection, writes a final snapshot and exits 0.
 
 The machine's state (processes, provisioning, settings, the kernel log, virtual time) is kept in --state DIR (default ${defaultStateDir()}, i.e. $XDG_STATE_HOME/akaros or ~/.local/state/akaros): every change is on disk before it is acknowledged, and a restart, even after kill -9, comes back where it was. A saved state fixes the machine: --cores, --ll, --topology and --hostowner must then agree with it (or be left out), and its settings win over --policy, --grace, --tick, --seed, --sysname, --evq-max and --nproc-max. --fresh discards it; --ephemeral keeps nothing.
 
@@ -46,7 +46,20 @@ Who may do what: with --auth none (the default) the server believes the user nam
     paused: Flags.boolean({ summary: 'Start with the clock paused (advance with: akaros sim step 1ms).' }),
     seed: Flags.integer({ summary: 'PRNG seed (default 1).' }),
     namespace: Flags.file({ summary: 'Boot namespace file (namespace(6) syntax) replacing the default.', exists: true }),
-    sysname: Flags.string({ summary: '/dev/sysname.' }),
+    sysname: Flags.string({ summary: '/dev/sysname, and this node\'s sys= name in the network database.' }),
+    ndb: Flags.file({
+      multiple: true, exists: true, helpGroup: 'CLUSTER',
+      summary: 'Network database file (ndb(6)), repeatable: served at /lib/ndb, used by /net/cs and to dial remote mounts.',
+    }),
+    cluster: Flags.string({ helpGroup: 'CLUSTER', summary: 'Mount every other node of this cluster (ndb entries with cluster=NAME) at /n/SYS.' }),
+    'remote-auth': Flags.string({
+      helpGroup: 'CLUSTER', options: ['none', 'munge'], default: 'none',
+      summary: 'How remote mounts authenticate: munge encodes a credential for each session\'s user (run as root).',
+    }),
+    'remote-tls-ca': Flags.file({ helpGroup: 'CLUSTER', exists: true, summary: 'PEM CA that tls! servers mounted must have certificates from (default: the system\'s).' }),
+    'remote-dialect': Flags.string({
+      helpGroup: 'CLUSTER', summary: 'Dialect spoken to mounted 9P servers.', options: ['9P2000', '9P2000.u', '9P2000.L'], default: '9P2000.u',
+    }),
     state: Flags.string({ summary: `State directory (default ${defaultStateDir()}).`, exclusive: ['ephemeral'] }),
     ephemeral: Flags.boolean({ summary: 'Keep no state: nothing is read or written on disk.', exclusive: ['state', 'fresh', 'recover'] }),
     fresh: Flags.boolean({ summary: 'Discard the saved state and start a new machine.' }),
@@ -79,6 +92,8 @@ Who may do what: with --auth none (the default) the server believes the user nam
       cores: flags.cores, llCores: flags.ll, topology: flags.topology, policy: flags.policy as 'fcfs' | 'packed',
       grace: flags.grace, tick: flags.tick, hostowner: flags.hostowner, listen: flags.listen,
       paused: flags.paused, seed: flags.seed, namespace: flags.namespace, sysname: flags.sysname,
+      ndb: flags.ndb, cluster: flags.cluster, remoteDialect: flags['remote-dialect'] as BootOptions['remoteDialect'],
+      remoteAuth: flags['remote-auth'] as 'none' | 'munge', remoteTlsCa: flags['remote-tls-ca'],
       state: flags.ephemeral ? undefined : (flags.state ?? defaultStateDir()), fresh: flags.fresh, recover: flags.recover,
       stateStore: flags['snapshot-records'] ? { snapshotRecords: flags['snapshot-records'] } : undefined,
       auth: auth.length <= 1 ? auth[0] : auth,
@@ -90,7 +105,11 @@ Who may do what: with --auth none (the default) the server believes the user nam
         maxQueuedBytes: flags['max-queued-bytes'],
       },
     };
-    if (auth.includes('munge')) opts.munge = new Munge(flags['munge-socket'] ? { socket: flags['munge-socket'] } : {});
+    if (auth.includes('munge') || flags['remote-auth'] === 'munge') {
+      const munge = new Munge(flags['munge-socket'] ? { socket: flags['munge-socket'] } : {});
+      if (auth.includes('munge')) opts.munge = munge;
+      if (flags['remote-auth'] === 'munge') opts.remoteMunge = munge;
+    }
     if (flags['tls-cert'] || flags['tls-key']) {
       if (!flags['tls-cert'] || !flags['tls-key']) {
         process.stderr.write('akaros: serve: --tls-cert and --tls-key go together\n');

@@ -11,7 +11,7 @@ import type { Duplex } from 'node:stream';
 import { Client } from '../../lib/9p/client.js';
 import { dial as dial9p, type DialOptions } from '../../lib/9p/dial.js';
 import { P9Error } from '../../lib/9p/error.js';
-import { ECONNREFUSED, ECONNRESET, EINVAL, ETIMEDOUT } from '../../lib/9p/errno.js';
+import { ECONNREFUSED, ECONNRESET, EINVAL, ENOENT, ETIMEDOUT } from '../../lib/9p/errno.js';
 import { Munge } from '../../lib/munge/index.js';
 import { NONUNAME, OREAD, OTRUNC, OWRITE } from '../../lib/9p/const.js';
 import type { Dialect, Stat } from '../../lib/9p/fcall.js';
@@ -125,7 +125,27 @@ export function names(path: string): string[] {
 }
 
 export class Session {
-  private constructor(readonly client: Client, readonly opts: ConnectOptions) {}
+  private constructor(
+    readonly client: Client,
+    readonly opts: ConnectOptions,
+    /** Names every path is taken under (a view made by under()). */
+    private readonly base: readonly string[] = [],
+  ) {}
+
+  /** The same connection with every path taken under `dir`: another node's files at
+   *  /n/NODE read by the single-node readers. Closing the view closes nothing. */
+  under(dir: string): Session {
+    const v = new Session(this.client, this.opts, [...this.base, ...names(dir)]);
+    v.named = Promise.resolve(undefined);
+    v.view = true;
+    return v;
+  }
+
+  private view = false;
+
+  private path(p: string): string[] {
+    return [...this.base, ...names(p)];
+  }
 
   static async open(opts: ConnectOptions): Promise<Session> {
     parseAddress(opts.address);
@@ -169,9 +189,9 @@ export class Session {
   /** Walk to a path (a new fid the caller clunks). */
   async walk(path: string): Promise<Fid> {
     try {
-      return await this.root.walk(names(path));
+      return await this.root.walk(this.path(path));
     } catch (e) {
-      throw serverError(path, e);
+      throw serverError(path, await this.why(path, e));
     }
   }
 
@@ -182,9 +202,9 @@ export class Session {
 
   async readBytes(path: string, signal?: AbortSignal): Promise<Buffer> {
     try {
-      return await this.client.readFile(names(path).join('/'), signal);
+      return await this.client.readFile(this.path(path).join('/'), signal);
     } catch (e) {
-      throw serverError(path, e);
+      throw serverError(path, await this.why(path, e));
     }
   }
 
@@ -204,9 +224,9 @@ export class Session {
     const buf = typeof data === 'string' ? Buffer.from(data) : data;
     let f: Fid;
     try {
-      f = await this.root.walk(names(path));
+      f = await this.root.walk(this.path(path));
     } catch (e) {
-      throw serverError(path, e);
+      throw serverError(path, await this.why(path, e));
     }
     try {
       await f.open(OWRITE | OTRUNC);
@@ -237,17 +257,40 @@ export class Session {
 
   async ls(path: string): Promise<DirEntry[]> {
     try {
-      return await this.client.ls(names(path).join('/'));
+      return await this.client.ls(this.path(path).join('/'));
     } catch (e) {
-      throw serverError(path, e);
+      throw serverError(path, await this.why(path, e));
     }
   }
 
   async stat(path: string): Promise<Stat> {
     try {
-      return await this.client.stat(names(path).join('/'));
+      return await this.client.stat(this.path(path).join('/'));
     } catch (e) {
-      throw serverError(path, e);
+      throw serverError(path, await this.why(path, e));
+    }
+  }
+
+  /** A walk of several names that fails past the first comes back short, which reads as
+   *  ENOENT (walk(5)) even where a remote mount's server is down: walk one name at a
+   *  time to find the real error (only when there was one). */
+  private async why(path: string, e: unknown): Promise<unknown> {
+    const ns = this.path(path);
+    if (!(e instanceof P9Error) || e.errno !== ENOENT || ns.length < 2) return e;
+    const made: Fid[] = [];
+    try {
+      let f = this.root;
+      for (const n of ns) {
+        try {
+          f = await f.walk([n]);
+        } catch (err) {
+          return err instanceof P9Error && err.errno !== ENOENT ? err : e;
+        }
+        made.push(f);
+      }
+      return e;
+    } finally {
+      for (const m of made) await m.clunk().catch(() => {});
     }
   }
 
@@ -291,6 +334,7 @@ export class Session {
   }
 
   close(): void {
+    if (this.view) return;
     this.client.close();
     void this.named?.then((u) => { if (u && u !== this) u.close(); });
   }

@@ -132,10 +132,16 @@ export function createConsDevice(opts: ConsOptions): ConsDevice {
       read: (_o, caller) => caller.session.ns.text(),
       write: (_o, caller, data) => {
         // One bind/mount/unmount per line, in order; the first bad line fails the write.
-        for (const line of lines(data, 'ns')) {
-          if (line.trim() !== '') caller.session.ns.apply(line, caller);
-        }
-        return data.length;
+        // A mount of a 9P server dials first: the lines after it wait for it.
+        const todo = lines(data, 'ns').filter((l) => l.trim() !== '');
+        const run = (i: number): number | Promise<number> => {
+          for (; i < todo.length; i++) {
+            const r = caller.session.ns.apply(todo[i], caller);
+            if (r) return r.then(() => run(i + 1));
+          }
+          return data.length;
+        };
+        return run(0);
       },
     },
   ];

@@ -156,7 +156,7 @@ export class DevNode<C> implements Node {
     };
   }
 
-  walk(_caller: Caller, name: string): Node | undefined {
+  walk(_caller: Caller, name: string): DevNode<any> | undefined {
     const d = this.dir;
     if (!d) return undefined;
     const f = filesOf(d).byName.get(name);
@@ -171,10 +171,10 @@ export class DevNode<C> implements Node {
     return undefined;
   }
 
-  children(caller: Caller): Node[] {
+  children(caller: Caller): DevNode<any>[] {
     const d = this.dir;
     if (!d) return [];
-    const out: Node[] = [];
+    const out: DevNode<any>[] = [];
     const g = d.numbered;
     if (g) {
       const ids = [...g.list(this.obj, caller)].sort((a, b) => a - b);

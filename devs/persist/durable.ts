@@ -60,11 +60,16 @@ class DurableNode implements Node {
   }
   get qid(): Qid { return this.n.qid; }
   info(): DirInfo { return this.n.info(); }
-  walk? = (caller: Caller, name: string): Node | undefined => {
+  walk? = (caller: Caller, name: string): Node | undefined | Promise<Node | undefined> => {
     const c = this.n.walk!(caller, name);
-    return c && new DurableNode(c, this.j);
+    const wrap = (n: Node | undefined): Node | undefined => n && new DurableNode(n, this.j);
+    return isPromise(c) ? c.then(wrap) : wrap(c);
   };
-  children? = (caller: Caller): Node[] => this.n.children!(caller).map((c) => new DurableNode(c, this.j));
+  children? = (caller: Caller): Node[] | Promise<Node[]> => {
+    const cs = this.n.children!(caller);
+    const wrap = (l: Node[]): Node[] => l.map((c) => new DurableNode(c, this.j));
+    return isPromise(cs) ? cs.then(wrap) : wrap(cs);
+  };
   open(caller: Caller, mode: OpenMode): OpenFile | Promise<OpenFile> {
     const r = acked(this.j, () => this.n.open(caller, mode));
     return isPromise(r) ? r.then((f) => new DurableFile(f, this.j)) : new DurableFile(r, this.j);
@@ -74,9 +79,8 @@ class DurableNode implements Node {
     return { node: new DurableNode(r.node, this.j), file: new DurableFile(r.file, this.j) };
   };
   remove? = (caller: Caller): void | Promise<void> => acked(this.j, () => this.n.remove!(caller));
-  wstat? = (caller: Caller, change: { name?: string; mode?: number; length?: bigint; mtime?: number }): void => {
+  wstat? = (caller: Caller, change: { name?: string; mode?: number; length?: bigint; mtime?: number }): void | Promise<void> =>
     this.n.wstat!(caller, change);
-  };
 }
 
 /** `dev` with every reply that acknowledges a change held until the change is durable. */

@@ -2,7 +2,7 @@
 //
 // #sim, bound at /sim: the simulation clock (namespace.md "/sim"). Virtual time drives
 // every kernel decision; the ClockDriver (kern/driver.ts) makes it follow real time, or
-// holds it still until `step`. See sim.md.
+// holds it still until `step`. /sim/trace is the scheduling trace (trace.ts). See sim.md.
 //
 // Neither verb may freeze the server: `speed` is bounded, and a `step` runs the kernel
 // events on its way in slices of TURN_EVENTS, giving the event loop back between slices
@@ -14,8 +14,9 @@ import { perr } from '../../lib/9p/error.js';
 import { type ClockDriver, TURN_EVENTS } from '../../kern/index.js';
 import { type Cmdtab, type TableDevice, defineDevice, keyed, parseDuration, parseUint } from '../dev.js';
 import type { KCtx } from '../kernel/ctx.js';
+import { traceOpen } from './trace.js';
 
-export const Qctl = 1, Qstatus = 2;
+export const Qctl = 1, Qstatus = 2, Qtrace = 3;
 
 /** Virtual ns per real ns at most: a faster clock only makes the driver fall behind. */
 export const MAX_SPEED = 1000;
@@ -142,6 +143,7 @@ export function createSimDevice(ctx: KCtx, hostowner: () => string, opts: SimOpt
             ]);
           },
         },
+        { name: 'trace', kind: Qtrace, perm: 0o444, readOnly: true, open: () => traceOpen(ctx) },
       ],
     },
   });

@@ -8,7 +8,7 @@
 
 import type { Duplex } from 'node:stream';
 import { userInfo } from 'node:os';
-import { decode, encode, typeName } from './codec.js';
+import { decode, encode, encodeIov, typeName } from './codec.js';
 import { FrameReader } from './frame.js';
 import { P9Error } from './error.js';
 import { ECANCELED, ECONNRESET, EAGAIN, EBADF, EBADMSG, EIO, ENOENT, EPERM, EPROTO } from './errno.js';
@@ -49,19 +49,22 @@ export interface AttachOptions {
 const RANK: Record<Dialect, number> = { '9P2000': 0, '9P2000.u': 1, '9P2000.L': 2 };
 const MIN_MSIZE = 256;
 
-interface Pending {
-  readonly type: number;
-  resolve(m: RMessage): void;
-  reject(e: Error): void;
+/** One request awaiting its reply. A class with every field set up front, so all of
+ *  them share one shape. */
+class Pending {
   /** Set once its reply (or Rflush) has been delivered to the caller. */
-  settled: boolean;
+  settled = false;
   /** Tag of the Tflush sent for it, if aborted. */
-  flushTag?: number;
+  flushTag: number | undefined = undefined;
   /** For a Tflush: the tag it flushes. */
-  oldtag?: number;
+  oldtag: number | undefined = undefined;
   /** Removes the abort listener. */
-  cleanup?: () => void;
+  cleanup: (() => void) | undefined = undefined;
+  constructor(readonly type: number, readonly resolve: (m: RMessage) => void, readonly reject: (e: Error) => void) {}
 }
+
+const ignore = (): void => {};
+const uncork = (c: Client): void => c.uncork();
 
 export class Client implements FidClient {
   dialect: Dialect;
@@ -80,6 +83,7 @@ export class Client implements FidClient {
   private readonly freeFids: number[] = [];
   private nextFid = 0;
   private dead: P9Error | null = null;
+  private corked = false;
   private resolveClosed!: () => void;
 
   private constructor(private readonly stream: Duplex, dialect: Dialect, msize: number) {
@@ -133,15 +137,15 @@ export class Client implements FidClient {
   }
 
   private send(msg: TRequest, tag: number, signal?: AbortSignal): Promise<RMessage> {
-    let frame: Buffer;
+    let frame: Buffer[];
     try {
-      frame = encode({ ...msg, tag } as TMessage, this.dialect);
+      frame = encodeIov(msg, this.dialect, tag);
     } catch (e) {
       this.releaseTag(tag);
       return Promise.reject(e);
     }
     return new Promise<RMessage>((resolve, reject) => {
-      const p: Pending = { type: msg.type, resolve, reject, settled: false };
+      const p = new Pending(msg.type, resolve, reject);
       this.pending.set(tag, p);
       if (signal) {
         const onAbort = (): void => this.flush(tag, p);
@@ -152,8 +156,30 @@ export class Client implements FidClient {
     });
   }
 
-  private write(frame: Buffer): void {
-    this.stream.write(frame);
+  private write(frame: Buffer | Buffer[]): void {
+    if (!Array.isArray(frame)) { this.stream.write(frame); return; }
+    // With other requests in flight, more are likely to follow in this tick (16 callers
+    // woken by one batch of replies): cork, and uncork once the tick's work is done, so
+    // they go out in one writev. A lone request is written at once, its header and
+    // payload (encodeIov) together.
+    if (!this.corked && this.pending.size > 1) {
+      this.corked = true;
+      this.stream.cork();
+      process.nextTick(uncork, this);
+    }
+    if (frame.length === 1 || this.corked) {
+      for (const b of frame) this.stream.write(b);
+    } else {
+      this.stream.cork();
+      for (const b of frame) this.stream.write(b);
+      this.stream.uncork();
+    }
+  }
+
+  /** @internal */
+  uncork(): void {
+    this.corked = false;
+    if (!this.stream.destroyed) this.stream.uncork();
   }
 
   /** Tflush for an aborted request; its tag stays reserved until the Rflush. */
@@ -162,7 +188,8 @@ export class Client implements FidClient {
     const ft = this.allocTag();
     if (ft < 0) return; // no tag to flush with: let the original reply arrive
     p.flushTag = ft;
-    const fp: Pending = { type: F.Tflush, oldtag, settled: false, resolve: () => {}, reject: () => {} };
+    const fp = new Pending(F.Tflush, ignore, ignore);
+    fp.oldtag = oldtag;
     this.pending.set(ft, fp);
     this.write(encode({ type: F.Tflush, tag: ft, oldtag }, this.dialect));
   }

@@ -54,14 +54,16 @@ export function typeInDialect(type: number, dialect: Dialect): boolean {
 }
 
 
-/** The whole frame, size[4] included. */
-export function encode(msg: Fcall, dialect: Dialect): Buffer {
+/** The whole frame, size[4] included. `tag` (default msg.tag) lets a caller send a
+ *  message object it shares, without copying it just to set the tag. */
+export function encode(message: Fcall | Omit<Fcall, 'tag'>, dialect: Dialect, tag = (message as Fcall).tag): Buffer {
+  const msg = message as Fcall;
   const t = msg.type;
   if (!typeInDialect(t, dialect)) throw new P9Error(EINVAL, `${typeName(t)} does not exist in ${dialect}`);
   const ext = dialect !== '9P2000';
   const dl = (msg as { data?: Buffer }).data;
   const w = new Writer(128 + (dl ? dl.length : 0));
-  w.skip(4); w.u8(t); w.u16(msg.tag);
+  w.skip(4); w.u8(t); w.u16(tag);
   switch (msg.type) {
     case F.Tversion: case F.Rversion: w.u32(msg.msize); w.str(msg.version); break;
     case F.Tauth:
@@ -150,6 +152,29 @@ export function encode(msg: Fcall, dialect: Dialect): Buffer {
   }
   w.patch32(0, w.pos);
   return w.result();
+}
+
+/** Payloads at least this long are not copied by encodeIov. */
+export const IOV_MIN = 4096;
+
+/**
+ * Like encode, but an Rread, Rreaddir or Twrite whose payload is IOV_MIN bytes or more
+ * comes back as [header, payload] with the payload not copied: write both back to back
+ * (under cork, so a socket sends them in one writev). Anything else is [frame].
+ */
+export function encodeIov(message: Fcall | Omit<Fcall, 'tag'>, dialect: Dialect, tag = (message as Fcall).tag): Buffer[] {
+  const msg = message as Fcall;
+  const t = msg.type;
+  const data = (msg as { data?: Buffer }).data;
+  if (!data || data.length < IOV_MIN || (t !== F.Rread && t !== F.Rreaddir && t !== F.Twrite) || !typeInDialect(t, dialect)) {
+    return [encode(msg, dialect, tag)];
+  }
+  const w = new Writer(32);
+  w.skip(4); w.u8(t); w.u16(tag);
+  if (msg.type === F.Twrite) { w.u32(msg.fid); w.u64(msg.offset); }
+  w.u32(data.length);
+  w.patch32(0, w.pos + data.length);
+  return [w.result(), data];
 }
 
 /** One whole frame (size[4] included) -> a message or a DecodeError. Never throws. */

@@ -73,23 +73,18 @@ export class Fid {
     const newfid = c.allocFid();
     let created = false;
     let qid = this.qid;
-    const undo = async (): Promise<void> => {
-      if (!created) { c.releaseFid(newfid); return; }
-      try { await c.rpc({ type: F.Tclunk, fid: newfid }); } catch { /* destroyed anyway */ }
-      c.releaseFid(newfid);
-    };
     let i = 0;
     do {
-      const chunk = names.slice(i, i + MAXWELEM);
+      const chunk = names.length <= MAXWELEM ? names : names.slice(i, i + MAXWELEM);
       let r: F.RwalkMsg;
       try {
         r = await c.rpc({ type: F.Twalk, fid: created ? newfid : this.fid, newfid, wnames: chunk });
       } catch (e) {
-        await undo();
+        await undoWalk(c, newfid, created);
         throw e;
       }
       if (r.qids.length !== chunk.length) {
-        await undo();
+        await undoWalk(c, newfid, created);
         if (r.qids.length > chunk.length) throw new P9Error(EPROTO, `Rwalk with ${r.qids.length} qids for ${chunk.length} names`);
         throw new P9Error(ENOENT, names.slice(0, i + r.qids.length + 1).join('/'));
       }
@@ -97,7 +92,7 @@ export class Fid {
       if (chunk.length > 0) qid = r.qids[chunk.length - 1];
       i += chunk.length;
     } while (i < names.length);
-    return new Fid(c, newfid, qid, [...this.path, ...names]);
+    return new Fid(c, newfid, qid, names.length === 0 ? this.path : this.path.concat(names));
   }
 
   /** Topen, or in .L Tlopen with the mode mapped (OTRUNC -> O_TRUNC, OCEXEC -> O_CLOEXEC;
@@ -349,6 +344,14 @@ export class Fid {
       this.client.releaseFid(this.fid);
     }
   }
+}
+
+/** A walk that failed: the new fid, if the server made it, is clunked; its number is free. */
+async function undoWalk(c: FidClient, newfid: number, created: boolean): Promise<void> {
+  if (created) {
+    try { await c.rpc({ type: F.Tclunk, fid: newfid }); } catch { /* destroyed anyway */ }
+  }
+  c.releaseFid(newfid);
 }
 
 /** Topen mode -> Tlopen flags. */

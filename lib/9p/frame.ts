@@ -84,7 +84,11 @@ export class FrameReader {
   private shift(): void {
     this.head++;
     this.off = 0;
-    if (this.head > 64 || this.head === this.chunks.length) {
+    if (this.head === this.chunks.length) {
+      // Drained, the usual case (a chunk holds whole frames): reuse the array.
+      this.chunks.length = 0;
+      this.head = 0;
+    } else if (this.head > 64) {
       this.chunks = this.chunks.slice(this.head);
       this.head = 0;
     }

@@ -17,7 +17,7 @@ t.test('file commands', async (t) => {
   t.test('ls', async (t) => {
     const r = await run('ls', '/');
     t.equal(r.exit, 0);
-    t.same(r.stdout.split('\n').filter(Boolean), ['alarm/', 'core/', 'dev/', 'mcp/', 'n/', 'proc/', 'sim/']);
+    t.same(r.stdout.split('\n').filter(Boolean), ['alarm/', 'core/', 'dev/', 'lib/', 'mcp/', 'n/', 'net/', 'proc/', 'sim/', 'srv/']);
     const j = await run('ls', '/dev', '--json');
     const names = json<Array<{ name: string; dir: boolean }>>(j).map((e) => e.name);
     t.ok(names.includes('errstr') && names.includes('kmesg'), 'ls --json lists /dev');
@@ -187,7 +187,7 @@ t.test('file commands', async (t) => {
       t.match(r.stdout, new RegExp(`^# ${d}\\(3\\)`), `help ${d}: its man page`);
     }
     t.match((await akaros(['help', 'dev'])).stdout, /^# cons\(3\)/, '/dev is #cons');
-    t.match(top.stdout, /DEVICE MANUALS\n {2}akaros help alarm\|cons\|core\|mcp\|proc\|sim/, '--help lists them');
+    t.match(top.stdout, /DEVICE MANUALS\n {2}akaros help alarm\|cons\|core\|mcp\|ndb\|net\|proc\|sim\|srv/, '--help lists them');
     const none = await akaros(['help', 'frob']);
     t.equal(none.exit, 2);
     t.match(none.stderr, /^akaros: no command or manual "frob"/);

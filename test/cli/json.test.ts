@@ -6,11 +6,12 @@
 // data; --watch as one document per line; errors on stderr only.
 
 import t, { type Test } from 'tap';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { boot } from '../../cmd/boot.js';
 import { Session } from '../../cmd/lib/connect.js';
-import { loadConfig } from '../../cmd/lib/oclif.js';
+import { PROJECT_ROOT, loadConfig } from '../../cmd/lib/oclif.js';
 import { json, jsonErr, runner, type Ran } from './harness.js';
 import { SCHEMA_DIR, validate } from './schema.js';
 
@@ -105,6 +106,13 @@ for (const [label, ll, offline] of [['one LL core', '0', undefined], ['two LL co
     ok(await run('mcp', 'kill', `${b.pid}`, '--json'), 'mcp-kill.json', 'mcp kill');
     ok(await run('mcp', 'wait', `${b.pid}`, '--json'), 'mcp-wait.json', 'mcp wait');
 
+    // The trace commands: a recording's summary, a plot of it, an experiment's results.
+    const dir = mkdtempSync(join(tmpdir(), 'akaros-json-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    ok(await run('trace', '--wall', '200ms', '--text', join(dir, 't.txt'), '-o', join(dir, 't.json'), '--json'), 'trace.json', 'trace');
+    ok(await run('plot', join(dir, 't.txt'), '-o', join(dir, 't.svg'), '--json'), 'plot.json', 'plot');
+    ok(await run('sim', 'run', join(PROJECT_ROOT, 'examples', 'immediate.json'), '-o', join(dir, 'run'), '--json'), 'sim-run.json', 'sim run');
+
     // Errors: one JSON object on stderr, nothing on stdout, the same status as without --json.
     for (const [args, exit] of [
       [['mcp', 'cores', `${a.pid}`, '99'], 1], [['cat', '/nope'], 1], [['prov', '-t', 'm', '-p', '1'], 2],
@@ -117,6 +125,32 @@ for (const [label, ll, offline] of [['one LL core', '0', undefined], ['two LL co
     }
   });
 }
+
+t.test('the cluster commands\' --json, every node up and one down', async (t) => {
+  const opts = { listen: ['tcp!127.0.0.1!0'], paused: true, hostowner: 'eve' };
+  const n2 = await boot({ ...opts, sysname: 'node2' });
+  const n3 = await boot({ ...opts, sysname: 'node3' });
+  const dir = mkdtempSync(join(tmpdir(), 'akaros-json-'));
+  const ndb = join(dir, 'ndb');
+  writeFileSync(ndb, [n2, n3].map((n, i) => `sys=node${i + 2} cluster=c dial=${n.addresses[0]}\n`).join(''));
+  const n1 = await boot({ ...opts, sysname: 'node1', ndb: [ndb], cluster: 'c' });
+  t.teardown(async () => { await n1.close(); await n2.close(); rmSync(dir, { recursive: true, force: true }); });
+  const run = runner({ address: n1.addresses[0], booted: n1, close: async () => undefined });
+  for (const c of ['nodes', 'ps', 'cores', 'top']) {
+    const r = await run('cluster', c, '--json');
+    t.equal(r.exit, 0, `cluster ${c}: status 0`);
+    t.same(json(r).nodes.map((n: { node: string }) => n.node), ['node1', 'node2', 'node3'], `cluster ${c}: every node`);
+    conforms(t, json(r), `cluster-${c}.json`, `cluster ${c}`);
+  }
+  await n3.close();
+  for (const c of ['nodes', 'ps', 'cores', 'top']) {
+    const r = await run('cluster', c, '--json');
+    t.equal(r.exit, 1, `cluster ${c}, node3 down: status 1`);
+    const v = json(r);
+    t.same(v.errors.map((e: { node: string; errno: string }) => [e.node, e.errno]), [['node3', 'EIO']], `cluster ${c}: node3's failure, EIO`);
+    conforms(t, v, `cluster-${c}.json`, `cluster ${c} (partial)`);
+  }
+});
 
 t.test('every command names a schema, and each was checked above', async (t) => {
   const config = await loadConfig();

@@ -26,7 +26,7 @@ t.test('diodls and diodcat', async (t) => {
 
   const ls = await run('diodls', ['-s', s, '-a', '/']);
   t.equal(ls.rc, 0, ls.err);
-  t.same(ls.out.split('\n').filter(Boolean).sort(), ['alarm', 'core', 'dev', 'mcp', 'n', 'proc', 'sim'], 'the root tree');
+  t.same(ls.out.split('\n').filter(Boolean).sort(), ['alarm', 'core', 'dev', 'lib', 'mcp', 'n', 'net', 'proc', 'sim', 'srv'], 'the root tree');
 
   const ll = await run('diodls', ['-s', s, '-a', '/', '-l', 'dev']);
   t.equal(ll.rc, 0, ll.err);

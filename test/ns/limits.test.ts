@@ -27,8 +27,13 @@ function setup(opts: { walkBudget?: number; maxMembers?: number; maxUnion?: numb
   return createNamespaceServer({ devices, hostowner, bootNs: 'bind #cons /dev\n', limits, walkBudget: opts.walkBudget });
 }
 
-const names = (c: Chan) => c.readdir(eve).map((d) => d.name);
-const walk = (c: Chan, path: string) => path.split('/').filter(Boolean).reduce((x, e) => x.walk(eve, e), c);
+/** Local walks and listings answer at once (only a remote mount's take a promise). */
+function now<T>(v: T | Promise<T>): T {
+  if (v instanceof Promise) throw new Error('a local operation returned a promise');
+  return v;
+}
+const names = (c: Chan) => now(c.readdir(eve)).map((d) => d.name);
+const walk = (c: Chan, path: string) => path.split('/').filter(Boolean).reduce((x: Chan, e) => now(x.walk(eve, e)), c);
 const nextTurn = () => new Promise((r) => setImmediate(r));
 
 t.test('20,000 bind -a lines stop at the union limit, with the table unchanged after', async (t) => {

@@ -31,11 +31,17 @@ function memDevice(name: string, files: string[]): Device & { made: string[] } {
   };
 }
 
+/** Local walks and listings answer at once (only a remote mount's take a promise). */
+function now<T>(v: T | Promise<T>): T {
+  if (v instanceof Promise) throw new Error('a local operation returned a promise');
+  return v;
+}
+
 function walk(c: Chan, path: string, who = eve): Chan {
-  for (const e of path.split('/').filter(Boolean)) c = c.walk(who, e);
+  for (const e of path.split('/').filter(Boolean)) c = now(c.walk(who, e));
   return c;
 }
-const names = (c: Chan, who = eve) => c.readdir(who).map((d) => d.name);
+const names = (c: Chan, who = eve) => now(c.readdir(who)).map((d) => d.name);
 
 function setup(bootNs?: string) {
   const cons = createConsDevice({ hostowner });
@@ -72,7 +78,7 @@ t.test('default boot namespace and the root', async (t) => {
   t.same(names(root), ['dev', 'n'], 'only registered devices get their directory, /n always');
   const dev = walk(root, 'dev');
   t.ok(names(dev).includes('sysname'));
-  t.same(root.readdir(eve).find((d) => d.name === 'dev')!.qid, dev.qid, 'listing shows the mounted dir');
+  t.same(now(root.readdir(eve)).find((d) => d.name === 'dev')!.qid, dev.qid, 'listing shows the mounted dir');
   t.equal(await rejection(() => root.walk(eve, 'nope')), 'ENOENT');
   t.equal(await rejection(() => root.walk(eve, 'a/b')), 'EINVAL');
   t.equal(await rejection(() => walk(root, 'dev/sysname').walk(eve, 'x')), 'ENOTDIR');
@@ -82,6 +88,8 @@ t.test('default boot namespace and the root', async (t) => {
   t.equal(direct.walk(eve, '..'), direct, '.. of a device root stays');
   t.equal(await rejection(() => ns.root(eve, '#nosuch')), 'ENOENT');
   t.equal(walk(ns.root(eve, '/dev'), '').qid.path, dev.qid.path, 'an absolute aname walks from the root');
+  t.equal(ns.root(eve, 'dev').qid.path, dev.qid.path, 'a bare aname is a path from the root (diodload attaches ctl)');
+  t.equal(await rejection(() => ns.root(eve, 'nope')), 'ENOENT', 'a bare aname that does not exist');
 });
 
 t.test('.. goes back through mount points', async (t) => {
@@ -94,10 +102,10 @@ t.test('.. goes back through mount points', async (t) => {
   t.equal(await rejection(() => x.walk(eve, '..')), 'ENOTDIR', 'no walks from a file');
   const ndb = walk(root, 'lib/ndb');
   t.same(names(ndb), ['shared', 'x']);
-  const lib = ndb.walk(eve, '..');
+  const lib = now(ndb.walk(eve, '..'));
   t.same(names(lib), ['ndb'], 'parent of the mount point, not of the device root');
-  t.equal(lib.walk(eve, '..').walk(eve, '..').qid.path, root.qid.path, 'parent of / is /');
-  t.equal(walk(root, 'dev').walk(eve, '..').qid.path, root.qid.path);
+  t.equal(now(now(lib.walk(eve, '..')).walk(eve, '..')).qid.path, root.qid.path, 'parent of / is /');
+  t.equal(now(walk(root, 'dev').walk(eve, '..')).qid.path, root.qid.path);
 });
 
 t.test('unions: -a, -b, -c and create', async (t) => {
@@ -200,7 +208,7 @@ t.test('qids unique across devices, not reused', async (t) => {
     const p = c.qid.path;
     t.notOk(seen.has(p) && seen.get(p) !== path, `${path} unique`);
     seen.set(p, path);
-    if (c.isDir()) for (const d of c.readdir(eve)) visit(c.walk(eve, d.name), `${path}/${d.name}`);
+    if (c.isDir()) for (const d of now(c.readdir(eve))) visit(now(c.walk(eve, d.name)), `${path}/${d.name}`);
   };
   visit(root, '');
   const before = walk(root, 'mcp/1/status').qid.path;

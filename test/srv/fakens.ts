@@ -113,6 +113,7 @@ export function fakeNamespace(owner = 'eve'): { ns: NamespaceServer; state: Fake
   const chan = (n: FNode, name: string): Chan => ({
     qid: n.qid,
     info: () => info(n, name),
+    stat: () => info(n, name),
     isDir: () => (n.qid.type & QTDIR) !== 0,
     walk: (_c, w) => {
       if (!n.children) throw perr(ENOTDIR);

@@ -155,6 +155,9 @@ const MATRIX = `
 /sim/status          alice  ok   ok     EACCES ok     -      EPERM  EPERM  EPERM  EACCES
 /sim/status          bob    ok   ok     EACCES ok     -      EPERM  EPERM  EPERM  EACCES
 /sim/status          eve    ok   ok     EACCES ok     -      EPERM  EPERM  EPERM  EACCES
+/sim/trace           alice  ok   ok     EACCES ok     -      EPERM  EPERM  EPERM  EACCES
+/sim/trace           bob    ok   ok     EACCES ok     -      EPERM  EPERM  EPERM  EACCES
+/sim/trace           eve    ok   ok     EACCES ok     -      EPERM  EPERM  EPERM  EACCES
 /alarm               alice  ok   ok     EISDIR ok     -      EPERM  EBUSY  EPERM  ok
 /alarm               bob    ok   ok     EISDIR ok     -      EPERM  EBUSY  EPERM  ok
 /alarm               eve    ok   ok     EISDIR ok     -      EPERM  EBUSY  EPERM  ok

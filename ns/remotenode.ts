@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// A file of a remote mount. A RemoteNode is a path from the mount's root, not a fid:
+// each operation walks a fresh fid from the caller's attach, does its work and clunks it
+// (the clunk is not waited for), so a chan this server drops without telling anyone
+// leaves nothing behind on the remote. Only an open file holds a remote fid, from the
+// open until the local clunk closes it. A node walked by one user and used by another
+// (a bind made at boot) is walked again on the other user's link: the remote always sees
+// the user doing the operation.
+//
+// Every operation is forwarded (walk, open, read, write, stat, create, remove, wstat,
+// clunk) and the server's errors come back with their errno. Reads carry the local
+// request's AbortSignal, so a local Tflush becomes a Tflush on the remote.
+
+import { OREAD, ORCLOSE, QTDIR } from '../lib/9p/const.js';
+import { P9Error, perr } from '../lib/9p/error.js';
+import { ECANCELED, ECONNRESET, EINTR, EIO, EISDIR, ENOENT } from '../lib/9p/errno.js';
+import type { Qid, Stat } from '../lib/9p/fcall.js';
+import type { DirEntry, Fid } from '../lib/9p/fid.js';
+import type { Caller, DirInfo, Node, OpenFile, OpenMode, ReadRequest } from '../devs/types.js';
+import type { Link } from './remotelink.js';
+import type { RemoteMount } from './remotemount.js';
+
+const EMPTY = Buffer.alloc(0);
+/** Stats fetched at once for a 9P2000.L listing (Treaddir carries no stats). */
+const STAT_BATCH = 8;
+
+const DIR_FILE: OpenFile = {
+  read: () => EMPTY,
+  write: () => { throw perr(EISDIR); },
+};
+
+/** Clunk without waiting: the fid number is reusable once the server answered. */
+function drop(f: Fid): void {
+  f.clunk().catch(() => { /* a dead connection took the fid with it */ });
+}
+
+export class RemoteNode implements Node {
+  constructor(
+    readonly mount: RemoteMount,
+    /** Names from the mount's root. */
+    readonly path: readonly string[],
+    readonly qid: Qid,
+    private last: DirInfo,
+  ) {}
+
+  get name(): string {
+    return this.last.name;
+  }
+
+  info(): DirInfo {
+    return this.last;
+  }
+
+  stat(caller: Caller): Promise<DirInfo> {
+    return this.mount.use(caller, async (root) => {
+      const f = await root.walk([...this.path]);
+      try {
+        this.last = this.mount.info(await f.stat(), this.last.name, this.qid);
+        return this.last;
+      } finally {
+        drop(f);
+      }
+    });
+  }
+
+  walk(caller: Caller, name: string): Promise<Node | undefined> {
+    const path = [...this.path, name];
+    return this.mount.use(caller, async (root) => {
+      let f: Fid;
+      try {
+        f = await root.walk(path);
+      } catch (e) {
+        if (e instanceof P9Error && e.errno === ENOENT) return undefined;
+        throw e;
+      }
+      drop(f);
+      const qid = this.mount.qid(f.qid);
+      return new RemoteNode(this.mount, path, qid, this.mount.guess(name, qid));
+    });
+  }
+
+  children(caller: Caller): Promise<Node[]> {
+    return this.mount.use(caller, async (root) => {
+      const f = await root.walk([...this.path]);
+      let ents: DirEntry[];
+      try {
+        await f.open(OREAD);
+        ents = await f.readdir();
+      } finally {
+        drop(f);
+      }
+      ents = ents.filter((e) => e.name !== '.' && e.name !== '..' && e.name !== '' && !e.name.includes('/'));
+      if (ents.length > this.mount.maxEntries) {
+        throw perr(EIO, `${this.mount.address}: directory of more than ${this.mount.maxEntries} entries`);
+      }
+      const infos = ents.every((e) => e.stat) ? ents.map((e) => e.stat!) : await this.statAll(root, ents);
+      return ents.map((e, i) => {
+        const qid = this.mount.qid(e.qid);
+        return new RemoteNode(this.mount, [...this.path, e.name], qid, this.mount.info(infos[i], e.name, qid));
+      });
+    });
+  }
+
+  /** 9P2000.L listings name files only: a stat each, a few at a time. */
+  private async statAll(root: Fid, ents: DirEntry[]): Promise<Stat[]> {
+    const out: Stat[] = new Array(ents.length);
+    for (let i = 0; i < ents.length; i += STAT_BATCH) {
+      await Promise.all(ents.slice(i, i + STAT_BATCH).map(async (e, j) => {
+        const f = await root.walk([...this.path, e.name]);
+        try {
+          out[i + j] = await f.stat();
+        } finally {
+          drop(f);
+        }
+      }));
+    }
+    return out;
+  }
+
+  async open(caller: Caller, mode: OpenMode): Promise<OpenFile> {
+    const link = this.mount.link(caller);
+    // ORCLOSE stays here: the local clunk removes the file through remove().
+    return link.use(async (root) => {
+      const f = await root.walk([...this.path]);
+      try {
+        await f.open(mode & ~ORCLOSE);
+      } catch (e) {
+        drop(f);
+        throw e;
+      }
+      if (this.qid.type & QTDIR) {
+        // Directories are listed through children(); the open only asked permission.
+        drop(f);
+        return DIR_FILE;
+      }
+      return new RemoteFile(link, f, this.mount.noblockWaitMs);
+    });
+  }
+
+  async create(caller: Caller, name: string, perm: number, mode: OpenMode): Promise<{ node: Node; file: OpenFile }> {
+    const link = this.mount.link(caller);
+    return link.use(async (root) => {
+      const f = await root.walk([...this.path]);
+      try {
+        await f.create(name, perm, mode & ~ORCLOSE);
+      } catch (e) {
+        drop(f);
+        throw e;
+      }
+      const qid = this.mount.qid(f.qid);
+      const node = new RemoteNode(this.mount, [...this.path, name], qid, this.mount.guess(name, qid));
+      return { node, file: new RemoteFile(link, f, this.mount.noblockWaitMs) };
+    });
+  }
+
+  remove(caller: Caller): Promise<void> {
+    return this.mount.use(caller, async (root) => {
+      const f = await root.walk([...this.path]);
+      await f.remove();
+    });
+  }
+
+  wstat(caller: Caller, change: { name?: string; mode?: number; length?: bigint; mtime?: number }): Promise<void> {
+    return this.mount.use(caller, async (root) => {
+      const f = await root.walk([...this.path]);
+      try {
+        await f.wstat(change);
+      } finally {
+        drop(f);
+      }
+    });
+  }
+}
+
+/** One open remote file: its own remote fid, clunked when the local fid is. */
+export class RemoteFile implements OpenFile {
+  private closed = false;
+
+  constructor(private readonly link: Link, private readonly fid: Fid, private readonly noblockWaitMs: number) {
+    link.hold();
+  }
+
+  read(req: ReadRequest): Promise<Buffer> {
+    return req.noblock ? this.readNow(req) : this.forward(req.offset, req.count, req.signal, req.signal);
+  }
+
+  /** A read that must not be held (the Linux continuation rule): the server is asked,
+   *  and if it has not answered within noblockWaitMs the request is flushed and this
+   *  read returns nothing. A reply that beats the flush is kept, never lost. */
+  private async readNow(req: ReadRequest): Promise<Buffer> {
+    const ac = new AbortController();
+    const onAbort = (): void => ac.abort();
+    req.signal.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(onAbort, this.noblockWaitMs);
+    try {
+      return await this.forward(req.offset, req.count, ac.signal, req.signal);
+    } catch (e) {
+      if (e instanceof P9Error && e.errno === EINTR && !req.signal.aborted) return EMPTY;
+      throw e;
+    } finally {
+      clearTimeout(timer);
+      req.signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async forward(offset: bigint, count: number, signal: AbortSignal, local: AbortSignal): Promise<Buffer> {
+    this.link.room();
+    try {
+      return await this.fid.read(offset, count, signal);
+    } catch (e) {
+      throw mapFileError(e, this.link, local.aborted || signal.aborted);
+    }
+  }
+
+  async write(offset: bigint, data: Buffer): Promise<number> {
+    try {
+      return await this.fid.write(offset, data);
+    } catch (e) {
+      const m = mapFileError(e, this.link, false);
+      throw m instanceof P9Error && m.errno !== EIO ? await this.withErrstr(m) : m;
+    }
+  }
+
+  /** The server's detail of a refused write (a ctl's `cores 99: want 0..15`): 9P carries
+   *  only the error's text, but our servers keep the detail in the session's
+   *  /dev/errstr. Best effort: another session of the same user failing at the same
+   *  moment could interleave; a server without /dev/errstr gives the text alone. */
+  private async withErrstr(e: P9Error): Promise<P9Error> {
+    try {
+      const text = await this.link.use(async (root) => {
+        const f = await root.walk(['dev', 'errstr']);
+        try {
+          await f.open(OREAD);
+          return (await f.read(0n, 1024)).toString('utf8').trim();
+        } finally {
+          drop(f);
+        }
+      });
+      const detail = text.startsWith(`${e.text}: `) ? text.slice(e.text.length + 2) : '';
+      return detail ? new P9Error(e.errno, detail, e.text) : e;
+    } catch {
+      return e;
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.fid.clunk().catch(() => { /* the connection is gone, and the fid with it */ }).finally(() => this.link.release());
+  }
+}
+
+/** A flushed request (ECANCELED from the client) is an interrupted read here; a dead
+ *  connection is EIO; the server's own errors stay as they are. */
+function mapFileError(e: unknown, link: Link, aborted: boolean): unknown {
+  if (e instanceof P9Error) {
+    if (e.errno === ECANCELED && aborted) return perr(EINTR, 'read interrupted');
+    if (e.errno === ECONNRESET) return perr(EIO, `${link.address}: ${e.detail ?? e.message}`);
+  }
+  return e;
+}

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// Nodes for the cluster tests: whole servers (cmd/boot.ts) on loopback ports, in this
+// process or as separate `akaros serve` processes, and 9P clients attached to them.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect, createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { boot, type Booted, type BootOptions } from '../../cmd/boot.js';
+import { Client } from '../../lib/9p/client.js';
+import { NONUNAME } from '../../lib/9p/const.js';
+import type { Dialect } from '../../lib/9p/fcall.js';
+import { Conn } from '../devs/kernel/stack.js';
+
+export { Conn };
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** bin/run.js of this tree (dist/test/cluster -> the repository root). */
+export const BIN = join(here, '..', '..', '..', 'bin', 'run.js');
+
+/** A free TCP port on 127.0.0.1 (free when asked: the caller binds it next). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A 9P client attached to `port` as `user` (n_uname ~0: the server goes by the name). */
+export async function attach(port: number, user: string, dialect: Dialect = '9P2000.L'): Promise<Conn> {
+  const sock = connect(port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    sock.once('connect', () => { sock.setNoDelay(true); resolve(); });
+    sock.once('error', reject);
+  });
+  const c = await Client.connect(sock, { dialect });
+  await c.attach({ uname: user, nUname: NONUNAME });
+  return new Conn(c, user);
+}
+
+export interface Node {
+  booted: Booted;
+  port: number;
+  address: string;
+  close(): Promise<void>;
+}
+
+/** A whole server in this process, on `port` (default: any free one). */
+export async function startNode(sysname: string, opts: BootOptions & { port?: number } = {}): Promise<Node> {
+  const { port: want, ...bo } = opts;
+  const booted = await boot({ hostowner: 'eve', paused: true, sysname, ...bo, listen: [`tcp!127.0.0.1!${want ?? 0}`] });
+  const address = booted.addresses[0];
+  return { booted, port: Number(address.split('!')[2]), address, close: () => booted.close() };
+}
+
+/** Retries `fn` until it stops throwing (every 50 ms, at most `ms`); its last error otherwise. */
+export async function eventually<T>(fn: () => Promise<T>, ms = 15000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (Date.now() > end) throw e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+/** An `akaros serve` process. */
+export interface Proc {
+  child: ChildProcess;
+  port: number;
+  out: () => string;
+  stop(): Promise<void>;
+}
+
+/** Starts `node bin/run.js serve ARGS --listen tcp!127.0.0.1!PORT` and waits until it
+ *  says it is serving. */
+export function spawnServe(port: number, args: string[]): Promise<Proc> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--listen', `tcp!127.0.0.1!${port}`, ...(args.includes('--state') ? [] : ['--ephemeral']), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (b) => { out += b; });
+  child.stderr!.on('data', (b) => { out += b; });
+  const proc: Proc = {
+    child,
+    port,
+    out: () => out,
+    stop: () => new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) { resolve(); return; }
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`serve did not start: ${out}`)); }, 20000);
+    const check = (): void => {
+      if (out.includes('serving 9P on')) {
+        clearTimeout(timer);
+        child.stdout!.off('data', check);
+        resolve(proc);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited (${code}): ${out}`));
+    });
+  });
+}
