@@ -28,6 +28,10 @@ export interface ConnectOptions {
   aname?: string;
   /** munge: attach with a MUNGE credential (from munged at AKAROS_MUNGE_SOCKET or libmunge's socket). */
   auth?: 'none' | 'munge';
+  /** munge as root: authenticate as root, then attach again as `user`. A connection
+   *  authenticated as root may speak for any user (diod's rule); Slurm's hooks, run as
+   *  root, act for the job's user this way. */
+  speakFor?: boolean;
   /** Files for tls! addresses: the CA, and a client certificate and its key. */
   ca?: string;
   cert?: string;
@@ -158,9 +162,16 @@ export class Session {
         // The credential carries our uid; the server checks the name against it.
         const munge = new Munge(process.env.AKAROS_MUNGE_SOCKET ? { socket: process.env.AKAROS_MUNGE_SOCKET } : {});
         await client.attach({
-          uname: opts.user, aname: opts.aname ?? '', nUname: process.getuid?.() ?? NONUNAME,
+          uname: opts.speakFor ? 'root' : opts.user, aname: opts.aname ?? '', nUname: process.getuid?.() ?? NONUNAME,
           credential: () => munge.encode(), requireAuth: true,
         });
+        if (opts.speakFor && opts.user !== 'root') {
+          // Root's credential authenticated the connection; a further attach without an
+          // afid then names any user (diod's rule), and that attach is the session's root.
+          const first = client.root!;
+          client.root = await client.attach({ uname: opts.user, aname: opts.aname ?? '', nUname: NONUNAME });
+          await first.clunk();
+        }
       } else {
         await client.attach({ uname: opts.user, aname: opts.aname ?? '', nUname: NONUNAME });
       }

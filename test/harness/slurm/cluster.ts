@@ -66,6 +66,9 @@ export interface ClusterOptions {
   /** Extra slurm.conf lines. */
   extraConf?: string[];
   prologEpilogTimeoutS?: number;
+  /** AuthInfo's cred_expire, seconds (Slurm's default: 120); a job requeued after a failed
+   *  prolog waits this long before it may start again. */
+  credExpireS?: number;
   /** Bound on start → all nodes idle (default 60 s). */
   startTimeoutMs?: number;
   /** Parent of the scratch directory (default $SLURM_HARNESS_TMPDIR, else os.tmpdir());
@@ -312,6 +315,7 @@ export async function startCluster(o: ClusterOptions = {}): Promise<Cluster> {
       host,
       dir,
       mungeSocket: munge.socket,
+      credExpireS: o.credExpireS,
       ctldPort,
       nodes: nodeNames.map((name) => ({ name, port: nodePorts[name] })),
       cpusPerNode: o.cpusPerNode ?? 16,

@@ -9,6 +9,9 @@ export interface ConfParams {
   host: string;
   dir: string;
   mungeSocket: string;
+  /** AuthInfo cred_expire, seconds (Slurm's default 120 when undefined): also how long a
+   *  requeued job waits before it may start again. */
+  credExpireS?: number;
   ctldPort: number;
   nodes: { name: string; port: number }[];
   cpusPerNode: number;
@@ -37,7 +40,7 @@ export function slurmConf(p: ConfParams): string {
     'SlurmUser=root',
     'AuthType=auth/munge',
     'CredType=cred/munge',
-    `AuthInfo=socket=${p.mungeSocket}`,
+    `AuthInfo=socket=${p.mungeSocket}${p.credExpireS === undefined ? '' : `,cred_expire=${p.credExpireS}`}`,
     `StateSaveLocation=${d}/state/ctld`,
     `SlurmdSpoolDir=${d}/state/slurmd-%n`,
     `SlurmctldPidFile=${d}/run/slurmctld.pid`,
