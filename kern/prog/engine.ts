@@ -248,7 +248,13 @@ function progEvent(s: KState, pid: number, what: string): void {
     case 'seg': segEnd(s, pr, Number(arg)); return;
     case 'react': react(s, pr, Number(arg)); return;
     case 'rec': recover(s, pr); return;
-    case 'end': pr.hEnd = -1; finish(s, pr, 'done'); return;
+    case 'end': {
+      pr.hEnd = -1;
+      // an FTQ sample due at this very instant is taken first (the last quantum)
+      if (pr.hFtq >= 0 && s.clock.timeOf(pr.hFtq) === s.clock.now) workloadEvents.fn!(s, pr, 'ftq');
+      finish(s, pr, 'done');
+      return;
+    }
     default: workloadEvents.fn!(s, pr, kind);
   }
 }
