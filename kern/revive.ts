@@ -42,7 +42,7 @@ const REVIVERS: Record<string, Reviver> = {
     return () => { if (s.procs.get(p.pid) === p) reap(s, p); };
   },
   // prog/: an event of PID's program (WHAT is the rest of the tag)
-  prog: (s, _at, [pid, ...what]) => { const n = Number(pid), w = what.join(' '); return () => runProgEvent(s, n, w); },
+  prog: (s, _at, [pid, kind, arg]) => { const n = Number(pid), a = arg === undefined ? -1 : Number(arg); return () => runProgEvent(s, n, kind, a); },
   // prog/noise.ts: the next noise firing on core C
   noise: (s, _at, [c]) => { const core = Number(c); return () => noiseFire(s, core); },
 };

@@ -240,13 +240,12 @@ export function finish(s: KState, pr: Prog, how: 'done' | 'stopped' | 'killed'):
 export const workloadEvents: { fn: ((s: KState, pr: Prog, kind: string) => void) | null } = { fn: null };
 
 /** Run a `prog PID WHAT [ARG]` event (the clock's closure, and revive.ts's). */
-function progEvent(s: KState, pid: number, what: string): void {
+function progEvent(s: KState, pid: number, kind: string, arg: number): void {
   const pr = progOf(s, pid);
   if (!pr || pr.state !== 'running') return;
-  const [kind, arg] = what.split(' ');
   switch (kind) {
-    case 'seg': segEnd(s, pr, Number(arg)); return;
-    case 'react': react(s, pr, Number(arg)); return;
+    case 'seg': segEnd(s, pr, arg); return;
+    case 'react': react(s, pr, arg); return;
     case 'rec': recover(s, pr); return;
     case 'end': {
       pr.hEnd = -1;

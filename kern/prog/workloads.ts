@@ -83,7 +83,7 @@ export const FTQ_RING = 64;
 function ftqSample(s: KState, pr: Prog): void {
   const q = pr.params.quantum as number, now = s.clock.now;
   pr.hFtq = schedule(s, pr.pid, now + q, 'ftq');
-  for (const sl of [...pr.slots.values()].sort((a, b) => a.vc - b.vc)) {
+  for (const sl of pr.slots.values()) {
     if (!sl.seen) continue;
     accrue(s, pr, sl);
     const w = sl.useful - sl.ftqMark;
