@@ -42,7 +42,10 @@ export type Command =
   | { op: 'alarm-close'; user: string; pid: number; id: number }
   | { op: 'step'; user: string; ns: number; maxEvents?: number }
   | { op: 'seed'; user: string; n: number }
-  | { op: 'limit'; user: string; name: LimitName; n: number };
+  | { op: 'limit'; user: string; name: LimitName; n: number }
+  | { op: 'prog-run'; user: string; pid: number; workload: string; args?: string[] }
+  | { op: 'prog-stop'; user: string; pid: number }
+  | { op: 'noise'; user: string; model: string; args?: string[] };
 
 /** The kernel's resource bounds the host owner may change (`limit`). */
 export type LimitName = 'evq' | 'nproc';
@@ -51,9 +54,9 @@ export type Op = Command['op'];
 
 /** Commands only the host owner may apply. */
 export const HOST_ONLY: ReadonlySet<Op> = new Set<Op>(['core-offline', 'core-online', 'core-prov',
-  'core-unprov', 'core-preempt', 'policy', 'grace', 'tick', 'step', 'seed', 'limit']);
+  'core-unprov', 'core-preempt', 'policy', 'grace', 'tick', 'step', 'seed', 'limit', 'noise']);
 
 /** Commands that act on one process: owner or host owner (EPERM otherwise). */
 export const PER_PROC: ReadonlySet<Op> = new Set<Op>(['run', 'change-to-m', 'kill', 'name', 'cores',
   'want', 'prov', 'unprov', 'yield', 'notify', 'ev', 'reap', 'preempt', 'change', 'notif', 'request', 'vcyield',
-  'alarm-create', 'alarm-timer', 'alarm-period', 'alarm-take', 'alarm-close']);
+  'alarm-create', 'alarm-timer', 'alarm-period', 'alarm-take', 'alarm-close', 'prog-run', 'prog-stop']);

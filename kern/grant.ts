@@ -95,6 +95,7 @@ export function giveCores(s: KState, p: Proc, cores: number[]): void {
     p.grants++;
     s.note('grant', `pid=${p.pid} vcore=${v.id} pcore=${c}${resume ? ' resume' : ''}`);
     trace(s, 'grant', p.pid, v.id, c);
+    s.hooks.vcoreUp(p, v);
   }
   // __send_bulkp_events: vcores bulk-preempted and not regranted are reported now, head
   // to tail, each going to the head of inactive
@@ -122,6 +123,7 @@ export function startVcore(v: Vcore): void {
  *  to track and place. */
 export function unmapVcore(s: KState, p: Proc, v: Vcore, toBulk = false): number {
   const c = v.pcore;
+  s.hooks.vcoreDown(p, v, c);
   v.runNs += s.clock.now - v.resumeT;
   p.vc.online.remove(p.vc.vcs, v);
   if (toBulk) p.vc.bulk.pushHead(p.vc.vcs, v); else p.vc.inactive.pushHead(p.vc.vcs, v);

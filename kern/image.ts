@@ -22,7 +22,7 @@
 // with the same pid and creation time (devices key qids on it) and its mailbox (parked
 // readers). Everything else is rebuilt.
 
-import { KState } from './state.js';
+import { KState, unwiredHooks } from './state.js';
 import { Clock } from './clock.js';
 import { EventHeap } from './heap.js';
 import { KernelLog } from './log.js';
@@ -62,7 +62,7 @@ const NAME_OF = new Map<object, string>(Object.entries(CLASSES).map(([n, p]) => 
 
 /** Fields that are not state, per class, and what a freshly decoded object gets instead. */
 const SKIP: Record<string, Record<string, () => unknown>> = {
-  KState: { exitSubs: () => new Map(), hooks: () => ({ wakeup: () => { throw new Error('kernel state: hooks not wired'); } }) },
+  KState: { exitSubs: () => new Map(), hooks: unwiredHooks },
   Clock: { fns: () => [], onEarlier: () => null },
   Mailbox: { subs: () => new Set(), onTake: () => null },
   KernelLog: { subs: () => new Set() },

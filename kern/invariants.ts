@@ -11,6 +11,7 @@ import { KState } from './state.js';
 import { L_ONLINE } from './vcore.js';
 import { RUNNING_M, RUNNABLE_M, WAITING, RUNNING_S, DYING_ABORT, STATE_NAMES } from './types.js';
 import { need } from './grant.js';
+import { checkProgs } from './prog/check.js';
 
 /** Checks a kernel's state (pass the Kernel or its state). */
 export function checkInvariants(x: KState | { readonly state: KState }): void {
@@ -130,6 +131,7 @@ export function checkInvariants(x: KState | { readonly state: KState }): void {
   const users = new Map<string, number>();
   for (const p of k.procs.values()) users.set(p.user, (users.get(p.user) ?? 0) + 1);
   if (users.size !== k.userProcs.size || [...users].some(([u, n]) => k.userProcs.get(u) !== n)) bad('per-user process counts');
+  checkProgs(k, bad);
 }
 
 /** PACKED's node loads and per-proc counts agree with the allocation map. */

@@ -29,6 +29,9 @@ import { preemptAll, preemptCore } from './preempt.js';
 import * as V from './views.js';
 import { captureImage, restoreImage, type KImage } from './image.js';
 import { trace, tracerOf, type Tracer } from './trace.js';
+import { vcoreUp, vcoreDown, warned } from './prog/engine.js';
+import { runProg, stopProg, setNoiseModel, progExited, progReaped, progResults, progVcores, coreProgTime, noiseInfo, type Row } from './prog/prog.js';
+import './prog/workloads.js';
 
 /** Fill in the defaults and refuse a config the machine cannot be built from (EINVAL). */
 function normalize(cfg: KernelConfig): StateConfig {
@@ -45,6 +48,13 @@ function normalize(cfg: KernelConfig): StateConfig {
     evqMax: checkLimit('evq', cfg.evqMax ?? EVQ_MAX), nprocMax: checkLimit('nproc', cfg.nprocMax ?? P.NPROC_MAX),
     journal: !!cfg.journal,
   };
+}
+
+/** A command's word list: at most 64 strings (EINVAL otherwise). */
+function strings(a: unknown, what: string): string[] {
+  if (a === undefined) return [];
+  if (!Array.isArray(a) || a.length > 64 || a.some((x) => typeof x !== 'string')) throw perr(EINVAL, `${what}: bad arguments`);
+  return a as string[];
 }
 
 /** The range of each `limit` (ERANGE outside). */
@@ -69,6 +79,11 @@ export class Kernel {
     const c = (this.config = normalize(cfg));
     const s = (this.state = new KState(c));
     s.hooks.wakeup = (p) => P.wakeup(s, p);
+    s.hooks.vcoreUp = (p, v) => vcoreUp(s, p, v);
+    s.hooks.vcoreDown = (p, v, c) => vcoreDown(s, p, v, c);
+    s.hooks.warned = (p, v) => warned(s, p, v);
+    s.hooks.exited = (p) => progExited(s, p);
+    s.hooks.reaped = (p) => progReaped(s, p);
     s.alloc.boot(s.m);
     s.note('boot', `ncores=${c.ncores} ll=${s.m.ll.join(',')} policy=${s.policy} grace=${s.graceNs} tick=${s.tickNs} evq=${s.evqMax} nproc=${s.nprocMax}`);
     armTick(s);
@@ -224,6 +239,9 @@ export class Kernel {
         s.note('limit', `${c.name} ${n}`);
         return;
       }
+      case 'prog-run': runProg(s, p!, String(c.workload), strings(c.args, 'run')); return;
+      case 'prog-stop': stopProg(s, p!); return;
+      case 'noise': setNoiseModel(s, String(c.model), strings(c.args, 'noise')); return;
       default: throw perr(EINVAL, `unknown op ${(c as { op: string }).op}`);
     }
   }
@@ -243,6 +261,20 @@ export class Kernel {
     if (!a) throw perr(ENOENT, `alarm ${id}: no such alarm of ${p.pid}`);
     return a;
   }
+
+  /** A program's results (kern/prog/prog.ts; undefined: it never ran one). ESRCH. */
+  progResults(pid: number): Row[] | undefined { this.mustHave(pid); return progResults(this.state, pid); }
+  /** A program's per-vcore accounting: [vcore, pcore, useful, spin, overhead, noise] (ns). ESRCH. */
+  progVcores(pid: number): number[][] { this.mustHave(pid); return progVcores(this.state, pid); }
+  /** Program time on a core (ns). */
+  coreProgTime(c: number): { useful: number; spin: number; overhead: number; noise: number } { return coreProgTime(this.state, c); }
+  /** The noise model and its parameters. */
+  noiseInfo(): Row[] { return noiseInfo(this.state); }
+  progRun(user: string, pid: number, workload: string, args?: string[]): void { this.apply({ op: 'prog-run', user, pid, workload, args }); }
+  progStop(user: string, pid: number): void { this.apply({ op: 'prog-stop', user, pid }); }
+  setNoise(user: string, model: string, args?: string[]): void { this.apply({ op: 'noise', user, model, args }); }
+
+  private mustHave(pid: number): void { if (!this.state.procs.has(pid)) throw perr(ESRCH, `${pid}: no such process`); }
 
   private live(pid: number): boolean { const p = this.state.procs.get(pid); return !!p && !p.dead; }
 

@@ -39,6 +39,7 @@ export function warnCore(s: KState, b: Proc, c: number): boolean {
   m.warnFor[c] = b.pid;
   b.incoming++;
   m.warnHandle[c] = s.clock.schedule(deadline, () => deadlineExpired(s, c), `deadline ${c}`);
+  s.hooks.warned(victim, v);
   return false;
 }
 

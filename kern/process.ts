@@ -196,6 +196,7 @@ export function destroy(s: KState, p: Proc, code: number, reason: WaitRecord['re
   alarmCancelAll(s, p);
   p.dead = true;
   p.deathT = now;
+  s.hooks.exited(p);
   for (const c of freed) placeFree(s, c);
   const rec: WaitRecord = { pid: p.pid, code, reason };
   s.waits.set(p.pid, rec);
@@ -221,6 +222,7 @@ export function reap(s: KState, p: Proc): void {
 
 function reapProc(s: KState, p: Proc): void {
   s.procs.delete(p.pid);
+  s.hooks.reaped(p);
   const n = (s.userProcs.get(p.user) ?? 1) - 1;
   if (n > 0) s.userProcs.set(p.user, n); else s.userProcs.delete(p.user);
   s.note('reap', `pid=${p.pid}`);
@@ -273,6 +275,7 @@ export function changeVcore(s: KState, p: Proc, vc: number, to: number, notif: b
   const now = s.clock.now, m = s.m;
   const nv = p.vc.materialize(to);
   const c = v.pcore;
+  s.hooks.vcoreDown(p, v, c);
   if (notif) { v.notifDisabled = false; v.ctx = CTX_NONE; } else v.ctx = CTX_VC;
   v.preempted = true;
   v.runNs += now - v.resumeT;
@@ -286,6 +289,7 @@ export function changeVcore(s: KState, p: Proc, vc: number, to: number, notif: b
   m.vcore[c] = to;
   const resume = nv.notifDisabled && nv.ctx === CTX_VC;
   startVcore(nv);
+  s.hooks.vcoreUp(p, nv);
   s.note('change', `pid=${p.pid} vcore=${vc}->${to} pcore=${c}${notif ? ' notif' : ''}${resume ? ' resume' : ''}`);
   trace(s, 'change', p.pid, vc, to, c);
   sendEvent(s, p, notif ? EV_CHECK_MSGS : EV_VCORE_PREEMPT, to, [0, vc, 0, 0]);

@@ -15,6 +15,9 @@ import { tick } from './ksched.js';
 import { deadlineExpired } from './preempt.js';
 import { fire } from './alarm.js';
 import { reap } from './process.js';
+import { runProgEvent } from './prog/dispatch.js';
+import { noiseFire } from './prog/noise.js';
+import './prog/workloads.js';
 
 export type Reviver = (s: KState, at: number, args: string[]) => ClockFn;
 
@@ -38,6 +41,10 @@ const REVIVERS: Record<string, Reviver> = {
     if (!p || !p.dead || p.deathT + s.zombieNs !== at) return () => {};
     return () => { if (s.procs.get(p.pid) === p) reap(s, p); };
   },
+  // prog/: an event of PID's program (WHAT is the rest of the tag)
+  prog: (s, _at, [pid, kind, arg]) => { const n = Number(pid), a = arg === undefined ? -1 : Number(arg); return () => runProgEvent(s, n, kind, a); },
+  // prog/noise.ts: the next noise firing on core C
+  noise: (s, _at, [c]) => { const core = Number(c); return () => noiseFire(s, core); },
 };
 
 /** The reviver of a tag's kind, or undefined. */

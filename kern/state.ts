@@ -20,6 +20,8 @@ import { fcfs } from './alloc-fcfs.js';
 import { packed } from './alloc-packed.js';
 import type { Command } from './commands.js';
 import type { Policy, Topology, WaitRecord } from './types.js';
+import type { Vcore } from './vcore.js';
+import { newProgWorld, type ProgWorld } from './prog/types.js';
 
 export const ALLOCATORS: Readonly<Record<Policy, CoreAllocator>> = { fcfs, packed };
 
@@ -48,6 +50,19 @@ export interface StateConfig {
 export interface KHooks {
   /** proc_wakeup (process.ts), wired by the Kernel. */
   wakeup(p: Proc): void;
+  /** the programs' 2LS (prog/engine.ts): a vcore was mapped / is being unmapped from pcore
+   *  c / was warned with a grace period; a process died / was reaped */
+  vcoreUp(p: Proc, v: Vcore): void;
+  vcoreDown(p: Proc, v: Vcore, c: number): void;
+  warned(p: Proc, v: Vcore): void;
+  exited(p: Proc): void;
+  reaped(p: Proc): void;
+}
+
+/** Hooks before the Kernel wires them: wakeup must be wired, the programs' may stay no-ops. */
+export function unwiredHooks(): KHooks {
+  const none = (): void => {};
+  return { wakeup: () => { throw new Error('kernel state: hooks not wired'); }, vcoreUp: none, vcoreDown: none, warned: none, exited: none, reaped: none };
 }
 
 export class KState {
@@ -84,7 +99,9 @@ export class KState {
   /** `{t, cmd}` of every successful command when the config asks for it */
   journal: { t: number; cmd: Command }[] | null;
   readonly exitSubs = new Map<number, Set<(r: WaitRecord) => void>>();
-  readonly hooks: KHooks = { wakeup: () => { throw new Error('kernel state: hooks not wired'); } };
+  readonly hooks: KHooks = unwiredHooks();
+  /** the programs the MCPs run, the noise model, per-core program time (kern/prog/) */
+  readonly progs: ProgWorld;
 
   constructor(cfg: StateConfig) {
     this.m = new Machine(cfg.ncores, cfg.llCores, cfg.topology);
@@ -99,6 +116,7 @@ export class KState {
     this.log = new KernelLog(cfg.logMax, cfg.logMaxBytes);
     this.rng = new Rand(cfg.seed);
     this.journal = cfg.journal ? [] : null;
+    this.progs = newProgWorld(cfg.ncores, cfg.seed);
   }
 
   /** The allocator of the current policy. */

@@ -11,7 +11,7 @@ import {
 import { LIMIT_RANGE, type LimitName } from '../../kern/index.js';
 import type { KCtx } from '../kernel/ctx.js';
 
-export const Qctl = 1, Qmap = 2, Qidle = 3, Qsysstat = 4, Qcoredir = 0x10, Qcstatus = 0x11, Qcctl = 0x12;
+export const Qctl = 1, Qmap = 2, Qidle = 3, Qsysstat = 4, Qutil = 5, Qnoise = 6, Qcoredir = 0x10, Qcstatus = 0x11, Qcctl = 0x12;
 
 /** A pcore as the numbered directory sees it: one object per core for the device's life. */
 export interface CoreRef { readonly core: number }
@@ -43,6 +43,22 @@ export function sysstatText(ctx: KCtx): string {
   let out = '';
   for (const r of ctx.k.sysstat()) {
     out += SYSSTAT_COLS.map((c) => String(Math.round(r[c] ?? 0)).padStart(11)).join(' ') + '\n';
+  }
+  return out;
+}
+
+/** Program time per core (core.md "util"): what the programs' vcores did on each CG core,
+ *  and the share of the time since boot that was useful work (per mille). */
+export function utilText(ctx: KCtx): string {
+  ctx.sync();
+  const now = ctx.k.now(), ll = new Set(ctx.k.machine().ll);
+  let out = 'core useful_ns spin_ns overhead_ns noise_ns util\n';
+  for (let c = 0; c < ctx.k.machine().ncores; c++) {
+    if (ll.has(c)) continue;
+    const p = ctx.k.coreProgTime(c);
+    const util = now > 0 ? (p.useful / now).toFixed(3) : '0.000';
+    out += `${String(c).padStart(4)} ${String(p.useful).padStart(12)} ${String(p.spin).padStart(12)} ` +
+      `${String(p.overhead).padStart(11)} ${String(p.noise).padStart(11)} ${util}\n`;
   }
   return out;
 }
@@ -98,6 +114,11 @@ export function createCoreDevice(ctx: KCtx, hostowner: () => string): TableDevic
         ctx.act((k) => k.preempt(u(caller), pid));
       },
     },
+    {
+      // noise akaros | noise linux [hz=N tick=D drate=R dmean=D irate=R imean=D] (core.md "Noise")
+      verb: 'noise', args: [1, 7],
+      fn: (a, _o, caller) => ctx.act((k) => k.setNoise(u(caller), a[0], a.slice(1))),
+    },
     // Not in namespace.md: the kernel's resource bounds (core.md, "Limits").
     {
       verb: 'limit', args: 2,
@@ -138,6 +159,8 @@ export function createCoreDevice(ctx: KCtx, hostowner: () => string): TableDevic
       // One core per line, in the order the allocator hands them out (a cpulist would lose it).
       { name: 'idle', kind: Qidle, perm: 0o444, read: () => { ctx.sync(); return ctx.k.idleList().map((c) => `${c}\n`).join(''); } },
       { name: 'sysstat', kind: Qsysstat, perm: 0o444, read: () => sysstatText(ctx) },
+      { name: 'util', kind: Qutil, perm: 0o444, read: () => utilText(ctx) },
+      { name: 'noise', kind: Qnoise, perm: 0o444, read: () => keyed(ctx.k.noiseInfo().map(([key, v]) => [key.replace(/^noise_?/, '') || 'model', v] as const)) },
     ],
     numbered: {
       kind: Qcoredir, perm: 0o555,

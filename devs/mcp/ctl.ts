@@ -171,6 +171,12 @@ function mcpVerbs(ctx: KCtx): Cmdtab<ProcView> {
         ctx.act((k) => k.vcoreYield(u(caller), ref.pid, vc, a.length === 2));
       },
     },
+    {
+      // run WORKLOAD [key=value...]: the program this MCP runs (mcp.md "Programs")
+      verb: 'run', args: [1, 65],
+      fn: (a, ref, caller) => ctx.act((k) => k.progRun(u(caller), ref.pid, a[0], a.slice(1))),
+    },
+    { verb: 'stop', args: 0, fn: (_a, ref, caller) => ctx.act((k) => k.progStop(u(caller), ref.pid)) },
     { verb: 'name', args: 1, fn: (a, ref, caller) => nameCmd(ctx, ref, caller, a) },
     { verb: 'ephemeral', args: 0, fn: (_a, ref, caller) => ephemeral(ctx, ref, caller) },
     { verb: 'kill', args: [0, 1], fn: (a, ref, caller) => killCmd(ctx, ref, caller, a) },

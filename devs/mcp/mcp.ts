@@ -16,7 +16,7 @@ import { mcpCtl } from './ctl.js';
 import { eventsOpen } from './events.js';
 
 export const Qclone = 1, Qctl = 2, Qstatus = 3, Qcores = 4, Qprov = 5, Qvcores = 6, Qevents = 7,
-  Qwait = 8, Qstat = 9, Qevq = 10, Qprocdir = 0x10;
+  Qwait = 8, Qstat = 9, Qevq = 10, Qresults = 11, Qprocdir = 0x10;
 
 /** The registrations (kernel_evts[]): one line per registered type, `TYPE MBOX FLAGS vcore=N`. */
 function evqText(ctx: KCtx, ref: ProcView): string {
@@ -46,8 +46,24 @@ export function statusText(ctx: KCtx, ref: ProcView): string {
 
 function statText(ctx: KCtx, ref: ProcView): string {
   ctx.sync();
-  const st = ctx.k.procStat(ctx.live(ref));
-  return keyed(Object.entries(st).map(([key, v]) => [key.toLowerCase(), v] as const));
+  const pid = ctx.live(ref);
+  const st = ctx.k.procStat(pid);
+  // the program's time over all its vcores (mcp.md "Programs")
+  const sum = [0, 0, 0, 0];
+  for (const r of ctx.k.progVcores(pid)) for (let i = 0; i < 4; i++) sum[i] += r[i + 2];
+  return keyed([...Object.entries(st).map(([key, v]) => [key.toLowerCase(), v] as const),
+    ['prog_useful_ns', sum[0]], ['prog_spin_ns', sum[1]], ['prog_overhead_ns', sum[2]], ['prog_noise_ns', sum[3]]]);
+}
+
+/** A program's results (mcp.md "Programs"): keyed scalars, then one `vcore.N` line per
+ *  vcore it ran on (pcore or -, useful, spin, overhead, noise ns). Empty if it ran none. */
+export function resultsText(ctx: KCtx, ref: ProcView): string {
+  ctx.sync();
+  const pid = ctx.live(ref);
+  const rows = ctx.k.progResults(pid);
+  if (!rows) return '';
+  const vc = ctx.k.progVcores(pid).map(([v, pc, ...rest]) => [`vcore.${v}`, [pc < 0 ? '-' : pc, ...rest].join(' ')] as const);
+  return keyed([...rows, ...vc]);
 }
 
 export function procFiles(ctx: KCtx): FileSpec<ProcView>[] {
@@ -66,6 +82,7 @@ export function procFiles(ctx: KCtx): FileSpec<ProcView>[] {
     { name: 'wait', kind: Qwait, perm: 0o400, readOnly: true, open: (ref, caller) => waitOpen(ctx, ref, caller) },
     { name: 'stat', kind: Qstat, perm: 0o444, read: (ref) => statText(ctx, ref) },
     { name: 'evq', kind: Qevq, perm: 0o444, read: (ref) => evqText(ctx, ref) },
+    { name: 'results', kind: Qresults, perm: 0o444, read: (ref) => resultsText(ctx, ref) },
   ];
 }
 

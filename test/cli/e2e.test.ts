@@ -147,7 +147,7 @@ t.test('akaros serve + client commands as processes', async (t) => {
   t.equal(acd.code, 0, 'akaros autocomplete bash');
   t.match(acd.stdout, /akaros autocomplete script bash/, 'prints the set-up');
   const fn = readFileSync(join(cache, 'akaros', 'autocomplete', 'functions', 'bash', 'akaros.bash'), 'utf8');
-  t.match(fn, /^mcp:new --json --address --user --dialect --auth --ca --cert --key --name --cores$/m, 'completes commands and their flags');
+  t.match(fn, /^mcp:new --json --address --user --dialect --auth --ca --cert --key --name --cores --run$/m, 'completes commands and their flags');
 
   const help = await run(['--help']);
   t.equal(help.code, 0);

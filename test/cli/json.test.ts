@@ -76,6 +76,11 @@ for (const [label, ll, offline] of [['one LL core', '0', undefined], ['two LL co
     t.match(y.stdout, /"type":"EV_VCORE_PREEMPT"/, 'the preemption came, one event a line');
     lines(y, 'mcp-event.json', 'mcp events -f', y.stdout.split('\n').filter(Boolean).length);
     ok(await run('mcp', 'status', `${a.pid}`, '--json'), 'mcp-describe.json', 'mcp status');
+    const r = ok(await run('mcp', 'new', '--run', 'server', 'rate=2000', 'dist=const', 'mean=20us', '--json'), 'mcp-status.json', 'mcp new --run');
+    await eve('sim', 'step', '5ms');
+    const res = ok(await run('mcp', 'results', `${r.pid}`, '--json'), 'mcp-results.json', 'mcp results');
+    t.equal(res.values.workload, 'server');
+    ok(await run('mcp', 'results', `${a.pid}`, '--json'), 'mcp-results.json', 'mcp results (no program)');
     ok(await run('mcp', 'status', `${b.pid}`, '--json'), 'mcp-describe.json', 'mcp status (preempted)');
     const yr = await run('mcp', 'yield', `${a.pid}`, '0', '--json');
     if (yr.exit === 0) conforms(t, json(yr), 'mcp-status.json', 'mcp yield');

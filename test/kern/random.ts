@@ -15,7 +15,7 @@ export const H = 'eve';
 export interface Step { kind: number; a: number; b: number; c: number; flag: boolean }
 
 export const stepArb: fc.Arbitrary<Step> = fc.record({
-  kind: fc.integer({ min: 0, max: 35 }), a: fc.nat(40), b: fc.nat(4200), c: fc.nat(300_000_000), flag: fc.boolean(),
+  kind: fc.integer({ min: 0, max: 39 }), a: fc.nat(40), b: fc.nat(4200), c: fc.nat(300_000_000), flag: fc.boolean(),
 });
 
 export const machineArb: fc.Arbitrary<KernelConfig> = fc.record({
@@ -25,6 +25,17 @@ export const machineArb: fc.Arbitrary<KernelConfig> = fc.record({
   ht: fc.boolean(),
   seed: fc.nat(1000),
 }).map(({ ht, ...c }) => ({ ...c, hostowner: H, zombieNs: 30_000_000, logMax: 500, topology: { sockets: 2, numa: 2, ht } }));
+
+/** Programs the random workloads run (kern/prog/): each workload, short units so that
+ *  their events interleave with the kernel's within a step. */
+const PROGS: string[][] = [
+  ['spin', 'threads=3'], ['spin', 'threads=2', 'dur=15ms', 'reaction=2ms'],
+  ['phases', 'threads=5', 'work=300us', 'serial=100us', 'iters=20'],
+  ['server', 'rate=50000', 'dist=lognormal', 'mean=40us', 'qmax=64', 'reaction=0'],
+  ['server', 'rate=20000', 'dist=const', 'mean=80us', 'policy=arachne', 'period=2ms', 'switch=1us'],
+  ['ftq', 'threads=2', 'quantum=500us', 'policy=arachne', 'period=3ms', 'recover=50us'],
+  ['nosuch'], ['spin', 'threads=0'],
+];
 
 /** What a step does: a command, a read that consumes events, or nothing. */
 export type Action = { cmd: Command } | { take: number } | null;
@@ -72,6 +83,9 @@ export function action(k: Kernel, s: Step): Action {
     case 33: return cmd({ op: 'request', user, pid, n, more: s.flag });
     case 34: return cmd({ op: 'vcyield', user, pid, vcore: s.b % 4, nice: s.flag });
     case 35: return cmd({ op: 'limit', user: H, name: s.flag ? 'evq' : 'nproc', n: 1 + (s.c % 64) });
+    case 36: case 37: return cmd({ op: 'prog-run', user, pid, workload: PROGS[s.c % PROGS.length][0], args: PROGS[s.c % PROGS.length].slice(1) });
+    case 38: return cmd({ op: 'prog-stop', user, pid });
+    case 39: return cmd({ op: 'noise', user: H, model: s.flag ? 'linux' : 'akaros', args: s.c % 2 ? ['hz=1000', 'drate=200', 'irate=500'] : [] });
   }
   return null;
 }

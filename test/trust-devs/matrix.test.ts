@@ -80,6 +80,12 @@ const MATRIX = `
 /core/sysstat        alice  ok   ok     EACCES ok     -      EPERM  EPERM  EPERM  EACCES
 /core/sysstat        bob    ok   ok     EACCES ok     -      EPERM  EPERM  EPERM  EACCES
 /core/sysstat        eve    ok   ok     EACCES ok     -      EPERM  EPERM  EPERM  EACCES
+/core/util           alice  ok   ok     EACCES ok     -      EPERM  EPERM  EPERM  EACCES
+/core/util           bob    ok   ok     EACCES ok     -      EPERM  EPERM  EPERM  EACCES
+/core/util           eve    ok   ok     EACCES ok     -      EPERM  EPERM  EPERM  EACCES
+/core/noise          alice  ok   ok     EACCES ok     -      EPERM  EPERM  EPERM  EACCES
+/core/noise          bob    ok   ok     EACCES ok     -      EPERM  EPERM  EPERM  EACCES
+/core/noise          eve    ok   ok     EACCES ok     -      EPERM  EPERM  EPERM  EACCES
 /core/1              alice  ok   ok     EISDIR ok     -      EPERM  EPERM  EPERM  ok
 /core/1              bob    ok   ok     EISDIR ok     -      EPERM  EPERM  EPERM  ok
 /core/1              eve    ok   ok     EISDIR ok     -      EPERM  EPERM  EPERM  ok
@@ -125,6 +131,9 @@ const MATRIX = `
 /mcp/$A/evq          alice  ok   ok     EACCES ok     -      EPERM  EPERM  EPERM  EACCES
 /mcp/$A/evq          bob    ok   ok     EACCES ok     -      EPERM  EPERM  EPERM  EACCES
 /mcp/$A/evq          eve    ok   ok     EACCES ok     -      EPERM  EPERM  EPERM  EACCES
+/mcp/$A/results      alice  ok   ok     EACCES ok     -      EPERM  EPERM  EPERM  EACCES
+/mcp/$A/results      bob    ok   ok     EACCES ok     -      EPERM  EPERM  EPERM  EACCES
+/mcp/$A/results      eve    ok   ok     EACCES ok     -      EPERM  EPERM  EPERM  EACCES
 /proc                alice  ok   ok     EISDIR ok     -      EPERM  EBUSY  EPERM  ok
 /proc                bob    ok   ok     EISDIR ok     -      EPERM  EBUSY  EPERM  ok
 /proc                eve    ok   ok     EISDIR ok     -      EPERM  EBUSY  EPERM  ok

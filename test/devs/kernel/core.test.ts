@@ -78,7 +78,7 @@ t.test('/core/map, /core/idle, /core/sysstat', async (t) => {
 
 t.test('/core/N/status and /core/N/ctl', async (t) => {
   const { g, eve } = await setup(t, { topology: { sockets: 2, numa: 2, ht: true } });
-  t.same(await g.ls('core'), ['0', '1', '2', '3', '4', '5', '6', '7', 'ctl', 'idle', 'map', 'sysstat']);
+  t.same(await g.ls('core'), ['0', '1', '2', '3', '4', '5', '6', '7', 'ctl', 'idle', 'map', 'noise', 'sysstat', 'util']);
   t.same(await g.ls('core/3'), ['ctl', 'status']);
   t.equal(await g.read('core/5/status'), 'core 5\nrole cg\nstate idle\nproc -\nvcore -\nprov -\nsocket 1\nnuma 1\ncpu 2\n');
   t.equal(await g.read('core/5/ctl'), '5\n');

@@ -36,7 +36,7 @@ t.test('clone: one MCP per open, owned by the caller, RUNNABLE_M wanting 0', asy
   const id2 = await g.clone();
   t.not(id2, id, 'every open creates one');
   t.same((await g.ls('mcp')).sort(), [String(id), String(id2), 'clone'].sort());
-  t.same(await g.ls(`mcp/${id}`), ['cores', 'ctl', 'events', 'evq', 'prov', 'stat', 'status', 'vcores', 'wait']);
+  t.same(await g.ls(`mcp/${id}`), ['cores', 'ctl', 'events', 'evq', 'prov', 'results', 'stat', 'status', 'vcores', 'wait']);
   const dir = await (await s.connect('glenda', '9P2000')).c.stat(`mcp/${id}/ctl`);
   t.equal(dir.uid, 'glenda');
   t.equal(dir.mode & 0o777, 0o664);

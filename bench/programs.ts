@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// Programs at scale (kern/prog/): 256 CG cores x 1,000 MCPs each running a program (a
+// quarter each spin, phases, server, ftq; the Linux-like noise model on), every MCP
+// wanting one core. Reports (1) simulated events per second in fast mode (the clock
+// stepped as fast as it goes), and (2) in real time (speed 1, the ClockDriver with real
+// timers) the lag of virtual time behind the wall clock, p50/p99/max, target p99 <= 1 ms.
+// Writes bench/results/programs.json. Run: node dist/bench/programs.js [--ms N]
+
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import os from 'node:os';
+import { Kernel } from '../kern/kernel.js';
+import { ClockDriver } from '../kern/driver.js';
+
+const H = 'eve';
+const WORKLOADS: [string, string[]][] = [
+  ['spin', ['threads=2']],
+  ['phases', ['threads=4', 'work=500us', 'serial=100us']],
+  ['server', ['rate=2000', 'dist=exp', 'mean=100us']],
+  ['ftq', ['quantum=1ms']],
+];
+
+function build(ncg: number, nmcp: number): Kernel {
+  const k = new Kernel({ ncores: ncg + 1, hostowner: H, logMax: 4096, zombieNs: 0, nprocMax: 32767 });
+  k.setNoise(H, 'linux', []);
+  for (let i = 0; i < nmcp; i++) {
+    const pid = k.createMcp('u');
+    const [w, args] = WORKLOADS[i % WORKLOADS.length];
+    k.progRun('u', pid, w, args);
+    k.want('u', pid, 1);
+  }
+  return k;
+}
+
+const pct = (xs: number[], p: number): number => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : 0; };
+
+export interface ProgramsResult {
+  cores: number; mcps: number; fast_events_per_s: number; fast_virtual_s_per_real_s: number;
+  realtime_ms: number; lag_p50_ms: number; lag_p99_ms: number; lag_max_ms: number; realtime_events: number;
+}
+
+export async function run(opts: { ms?: number; out?: string } = {}): Promise<ProgramsResult> {
+  const ms = opts.ms ?? 3000;
+  const ncg = 256, nmcp = 1000;
+  // (1) fast mode: step 10 ms slices until ms of real time has passed
+  const k = build(ncg, nmcp);
+  k.step(H, 50e6); // warm up
+  const e0 = k.clock.eventsRun, v0 = k.now(), t0 = performance.now();
+  while (performance.now() - t0 < ms) k.step(H, 10e6);
+  const real = (performance.now() - t0) / 1000;
+  const fastEps = (k.clock.eventsRun - e0) / real, vps = (k.now() - v0) / 1e9 / real;
+
+  // (2) real time at speed 1: sample the driver's lag every 10 ms of wall time
+  const r = build(ncg, nmcp);
+  const d = new ClockDriver(r.clock, {
+    nowReal: () => process.hrtime.bigint(),
+    setTimer: (fn, delay) => setTimeout(fn, delay),
+    clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
+  });
+  const lags: number[] = [];
+  const re0 = r.clock.eventsRun;
+  d.resume();
+  const t1 = performance.now();
+  await new Promise<void>((done) => {
+    const iv = setInterval(() => {
+      d.sync();
+      lags.push(d.status().lag / 1e6);
+      if (performance.now() - t1 >= ms) { clearInterval(iv); done(); }
+    }, 10);
+  });
+  d.pause();
+  const res: ProgramsResult = {
+    cores: ncg, mcps: nmcp, fast_events_per_s: Math.round(fastEps), fast_virtual_s_per_real_s: Number(vps.toFixed(3)),
+    realtime_ms: ms, lag_p50_ms: Number(pct(lags, 0.5).toFixed(3)), lag_p99_ms: Number(pct(lags, 0.99).toFixed(3)),
+    lag_max_ms: Number(Math.max(0, ...lags).toFixed(3)), realtime_events: r.clock.eventsRun - re0,
+  };
+  console.log(`programs: ${ncg} cores x ${nmcp} MCPs (spin/phases/server/ftq, linux noise)`);
+  console.log(`  fast mode: ${res.fast_events_per_s} events/s, ${res.fast_virtual_s_per_real_s} virtual s per real s`);
+  console.log(`  real time: lag p50 ${res.lag_p50_ms} ms, p99 ${res.lag_p99_ms} ms, max ${res.lag_max_ms} ms (target p99 <= 1 ms)`);
+  const out = opts.out ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results', 'programs.json');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify({ host: { cpus: os.cpus().length, node: process.version }, ...res }, null, 2) + '\n');
+  return res;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const arg = (name: string): string | undefined => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : undefined; };
+  await run({ ms: arg('--ms') ? Number(arg('--ms')) : undefined, out: arg('--out') });
+}
