@@ -31,7 +31,7 @@ async function child(): Promise<FidMemoryRow[]> {
   const { NONUNAME, P9_DOTL_RDONLY } = await import('../lib/9p/const.js');
   const F = await import('../lib/9p/fcall.js');
   const host = 'eve';
-  const kernel = new Kernel({ ncores: 16, hostowner: host, zombieNs: 0 });
+  const kernel = new Kernel({ ncores: 16, hostowner: host, zombieNs: 0, nprocMax: 32767 });
   const devs = makeDevices({ kernel, hostowner: host, paused: true });
   const ns = createNamespaceServer({ devices: devs.devices, hostowner: host });
   const server = new Server({ ns, hostowner: host, maxFids: 4 * N });

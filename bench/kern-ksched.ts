@@ -19,7 +19,7 @@ const hr = () => process.hrtime.bigint();
 const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
 
 function build(ncores: number, nmcp: number): { k: Kernel; pids: number[] } {
-  const k = new Kernel({ ncores, hostowner: H, logMax: 4096, zombieNs: 0 });
+  const k = new Kernel({ ncores, hostowner: H, logMax: 4096, zombieNs: 0, nprocMax: 32767 });
   const pids: number[] = [];
   for (let i = 0; i < nmcp; i++) pids.push(k.createMcp('u'));
   // half the CG cores busy, spread over the MCPs (one core each, round robin)
@@ -48,7 +48,7 @@ function pokeGrant(ncores: number, nmcp: number, iters: number): { p50: number; 
 
 /** A ksched pass with every MCP needy: first (cold, grants every free core) and steady (nothing free). */
 function tickAllNeedy(ncores: number, nmcp: number, iters: number): { cold: number; steady: number } {
-  const k = new Kernel({ ncores, hostowner: H, logMax: 4096, tickNs: 1e15 });
+  const k = new Kernel({ ncores, hostowner: H, logMax: 4096, tickNs: 1e15, nprocMax: 32767 });
   const pids: number[] = [];
   for (let i = 0; i < nmcp; i++) pids.push(k.createMcp('u'));
   // every MCP wants 2: set wanted without a poke by going through a WAITING-free path:
@@ -99,7 +99,7 @@ function heapPerMcp(n: number): number {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.(); gc?.();
   const before = process.memoryUsage().heapUsed;
-  const k = new Kernel({ ncores: 4096, hostowner: H, logMax: 1024 });
+  const k = new Kernel({ ncores: 4096, hostowner: H, logMax: 1024, nprocMax: 32767 });
   const base = process.memoryUsage().heapUsed;
   for (let i = 0; i < n; i++) k.createMcp('u', 'spin');
   for (let i = 1; i <= 4000; i++) k.want('u', i, 1);   // 4000 of them hold a core
