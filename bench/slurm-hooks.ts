@@ -4,8 +4,9 @@
 // (test/harness/slurm) whose nodes each have an `akaros serve --state DIR`, with the
 // prolog, epilog and TaskProlog installed and with them removed, alternating in the same
 // run so both see the same load. Each time is from srun's start to the end of the last
-// node's epilog (srun returns before the epilogs run). Needs root and Slurm
-// (apt-get install slurmctld slurmd slurm-client munge); prints a table and writes
+// node's epilog (srun returns before the epilogs run); a third way runs the same scripts
+// through `akaros slurm prolog|epilog` (the CLI), as they did before akaros-slurm. Needs
+// root and Slurm (apt-get install slurmctld slurmd slurm-client munge); prints a table and writes
 // bench/results/slurm-hooks.json. Run: node dist/bench/slurm-hooks.js [--rounds N]
 //
 // First, without Slurm, a micro-measure of one hook pair: a prolog (`--cpus 0-3`, so no
@@ -107,18 +108,22 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<unkno
     for (const n of NODES) servers.push(await serve(join(dir, `state-${n}`), join(dir, `${n}.sock`)));
     const conf = join(dir, 'hooks.conf');
     writeFileSync(conf, `spool ${join(dir, 'spool')}\n${NODES.map((n) => `node ${n} unix!${join(dir, `${n}.sock`)}`).join('\n')}\n`);
-    const hooks = {
+    const light = {
       prolog: { path: join(CONTRIB, 'prolog.sh') },
       epilog: { path: join(CONTRIB, 'epilog.sh') },
       taskprolog: { path: join(CONTRIB, 'task-prolog.sh') },
     } as const;
+    // The same scripts running the hooks through the CLI (what they ran before akaros-slurm).
+    const viaCli = (script: string) => ({ sh: `AKAROS_SLURM="${process.execPath} ${BIN} slurm" AKAROS_NO_BUILD=1 exec ${join(CONTRIB, script)} "$@"` });
+    const cli = { prolog: viaCli('prolog.sh'), epilog: viaCli('epilog.sh'), taskprolog: light.taskprolog };
+    type Way = 'hooks' | 'cli' | 'none';
     c = await startCluster({
       cpusPerNode: 8, recordCpuIds: false,
       hookEnv: { AKAROS_SLURM_CONF: conf, AKAROS_SLURM: `${process.execPath} ${HOOK_BIN}` },
     });
     const cl = c;
-    const set = (on: boolean): void => {
-      for (const [k, spec] of Object.entries(hooks)) cl.setHook(k as keyof typeof hooks, on ? spec : null);
+    const set = (way: Way): void => {
+      for (const k of ['prolog', 'epilog', 'taskprolog'] as const) cl.setHook(k, way === 'none' ? null : (way === 'cli' ? cli : light)[k]);
     };
     // srun start to the last node's epilog done (the harness's recorder stamps each hook's
     // end, hooks or not), so a hook that is switched off never misses a job's epilog.
@@ -132,26 +137,31 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<unkno
       const done = await cl.waitRecords({ kind: 'epilog', jobId: id }, NODES.length, 60000);
       return Math.max(...done.map((x) => x.end ?? 0)) - t0;
     };
-    const times = { hooks: [] as number[], none: [] as number[] };
+    const times: Record<Way, number[]> = { hooks: [], cli: [], none: [] };
     // One of each first, not counted: the first job of a cluster pays for warming up.
-    set(true); await once(); set(false); await once();
+    set('hooks'); await once(); set('none'); await once();
+    const ways: Way[] = ['hooks', 'cli', 'none'];
     for (let r = 0; r < rounds; r++) {
-      for (const on of r % 2 === 0 ? [true, false] : [false, true]) {
-        set(on);
-        times[on ? 'hooks' : 'none'].push(await once());
+      for (const way of [...ways.slice(r % 3), ...ways.slice(0, r % 3)]) {
+        set(way);
+        times[way].push(await once());
       }
     }
+    const stat = (xs: number[]) => ({ median: Math.round(median(xs)), all: xs.map(Math.round) });
     const res = {
       micro: microRes,
       rounds, srun: 'srun -N3 -c4 true',
-      hooks_ms: { median: Math.round(median(times.hooks)), all: times.hooks.map(Math.round) },
-      none_ms: { median: Math.round(median(times.none)), all: times.none.map(Math.round) },
+      hooks_ms: stat(times.hooks),
+      cli_hooks_ms: stat(times.cli),
+      none_ms: stat(times.none),
       added_ms: Math.round(median(times.hooks) - median(times.none)),
+      cli_added_ms: Math.round(median(times.cli) - median(times.none)),
     };
     console.log('srun -N3 -c4 true, start to last epilog done   median ms   runs');
-    console.log(`  with the hooks                               ${String(res.hooks_ms.median).padStart(9)}   ${res.hooks_ms.all.join(' ')}`);
+    console.log(`  with the hooks (akaros-slurm)                ${String(res.hooks_ms.median).padStart(9)}   ${res.hooks_ms.all.join(' ')}`);
+    console.log(`  with the hooks through the CLI               ${String(res.cli_hooks_ms.median).padStart(9)}   ${res.cli_hooks_ms.all.join(' ')}`);
     console.log(`  without                                      ${String(res.none_ms.median).padStart(9)}   ${res.none_ms.all.join(' ')}`);
-    console.log(`  the hooks add                                ${String(res.added_ms).padStart(9)}`);
+    console.log(`  the hooks add                                ${String(res.added_ms).padStart(9)}   (through the CLI ${res.cli_added_ms})`);
     writeFileSync(resultPath(import.meta.url, 'slurm-hooks'), `${JSON.stringify(res, null, 2)}\n`);
     return res;
   } finally {
