@@ -59,3 +59,6 @@ try {
   process.stderr.write(`akaros-slurm: ${(e as Error).message.replace(/\s+$/, '')}\n`);
   process.exitCode = e instanceof CliError ? e.exit : 1;
 }
+// Exit now: a prolog that failed to dial must not wait for its scontrol to finish
+// (stdout and stderr are files or pipes, written synchronously on Linux).
+process.exit();
