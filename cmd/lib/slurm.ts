@@ -6,9 +6,13 @@
 // and checks that its cores came back. The hooks configuration (which server each node
 // has, how Slurm's CPU ids map to our cores, where the job's view is written) is one small
 // file, /etc/akaros/slurm.conf by default.
+//
+// Two entry points share this file: `akaros slurm prolog|epilog` (oclif, for people) and
+// cmd/slurm-hook.ts (bin/akaros-slurm, what contrib/slurm's scripts run). Slurm runs a
+// hook on every node of every job, so this file must not import @oclif/core: starting the
+// full CLI costs several times the hook's own work.
 
 import { execFile } from 'node:child_process';
-import { Flags } from '@oclif/core';
 import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpulistFmt, cpulistParse } from '../../lib/cpulist.js';
@@ -278,10 +282,12 @@ export interface PrologOptions {
 export async function prolog(o: PrologOptions): Promise<PrologResult> {
   const entry = nodeEntry(o.conf, o.ctx.node);
   const address = o.address ?? entry.address;
-  const slurm = o.cpus ?? await slurmCpuIds(o.ctx.jobId, o.ctx.node, o.timeoutMs);
+  // scontrol (a fork and an RPC to slurmctld) runs while the 9P session is set up.
+  const asked = o.cpus !== undefined ? Promise.resolve(o.cpus) : slurmCpuIds(o.ctx.jobId, o.ctx.node, o.timeoutMs);
+  asked.catch(() => undefined); // awaited below; a dial failure first must not leave it unhandled
   const s = await Session.open({ address, user: o.ctx.user, dialect: '9P2000.L', auth: o.conf.auth, speakFor: true });
   try {
-    const [shape, stale] = await Promise.all([readShape(s), findJobMcps(s, o.ctx.jobId)]);
+    const [slurm, shape, stale] = await Promise.all([asked, readShape(s), findJobMcps(s, o.ctx.jobId)]);
     const cores = mapCpus(slurm, entry, shape);
     for (const m of stale) await killAndWait(s, m.pid, o.timeoutMs);
     const pid = Number((await s.read('/mcp/clone')).trim());
@@ -337,15 +343,62 @@ export function hookLog(conf: HooksConf | undefined, line: string): void {
   }
 }
 
-/** The flags both hooks take; Slurm's environment supplies the job. */
-export const hookFlags = {
-  conf: Flags.string({ env: 'AKAROS_SLURM_CONF', default: DEFAULT_CONF, summary: 'The hooks configuration (nodes, spool, auth, log).' }),
-  job: Flags.string({ summary: 'Job id (default: $SLURM_JOB_ID).' }),
-  'job-user': Flags.string({ summary: 'The job\'s user (default: $SLURM_JOB_USER).' }),
-  node: Flags.string({ summary: 'This node\'s Slurm name (default: $SLURMD_NODENAME).' }),
-  server: Flags.string({ summary: 'This node\'s akaros server (default: its "node" line in --conf).' }),
-  'hook-timeout': Flags.integer({ default: 20, min: 1, summary: 'Give up (exit 1) after this many seconds.' }),
+/** The options both hooks take (the oclif flags and bin/akaros-slurm's are built from
+ *  this); Slurm's environment supplies the job. */
+export interface HookOption { summary: string; type: 'string' | 'integer'; default?: string | number; env?: string }
+export const HOOK_OPTIONS: Record<string, HookOption> = {
+  conf: { type: 'string', env: 'AKAROS_SLURM_CONF', default: DEFAULT_CONF, summary: 'The hooks configuration (nodes, spool, auth, log).' },
+  job: { type: 'string', summary: 'Job id (default: $SLURM_JOB_ID).' },
+  'job-user': { type: 'string', summary: 'The job\'s user (default: $SLURM_JOB_USER).' },
+  node: { type: 'string', summary: 'This node\'s Slurm name (default: $SLURMD_NODENAME).' },
+  server: { type: 'string', summary: 'This node\'s akaros server (default: its "node" line in --conf).' },
+  'hook-timeout': { type: 'integer', default: 20, summary: 'Give up (exit 1) after this many seconds.' },
 };
+/** The prolog's one more option. */
+export const CPUS_OPTION: HookOption = { type: 'string', summary: 'Slurm\'s CPU ids for this node, a cpulist (default: ask scontrol show job -d).' };
+
+export interface HookFlags {
+  conf: string; job?: string; 'job-user'?: string; node?: string; server?: string;
+  'hook-timeout': number; cpus?: string;
+}
+
+/** One prolog run as a hook: the job from Slurm's environment (or flags), the result
+ *  logged in the configured log either way. Resolves with the log line. */
+export async function runProlog(flags: HookFlags, env: NodeJS.ProcessEnv): Promise<{ line: string; result: PrologResult }> {
+  let conf: HooksConf | undefined;
+  const ctx = jobContext(env, flags);
+  try {
+    conf = loadHooksConf(flags.conf);
+    const cpus = flags.cpus === undefined ? undefined : cpulistParse(flags.cpus, 1 << 20);
+    const ms = flags['hook-timeout'] * 1000;
+    const r = await within(ms, `prolog of job ${ctx.jobId}`, prolog({ ctx, conf, address: flags.server, cpus, timeoutMs: ms }));
+    const line = `prolog job ${r.job} node ${r.node} user ${r.user}: pid ${r.pid} slurm cpus ${r.slurm_cpus} cores ${r.cores}` +
+      (r.replaced.length ? ` (killed stale ${r.replaced.join(',')})` : '');
+    hookLog(conf, line);
+    return { line, result: r };
+  } catch (e) {
+    hookLog(conf, `prolog job ${ctx.jobId} node ${ctx.node} user ${ctx.user}: FAILED: ${(e as Error).message}`);
+    throw e;
+  }
+}
+
+/** One epilog run as a hook, logged like runProlog. */
+export async function runEpilog(flags: HookFlags, env: NodeJS.ProcessEnv): Promise<{ line: string; result: EpilogResult }> {
+  let conf: HooksConf | undefined;
+  const ctx = jobContext(env, flags);
+  try {
+    conf = loadHooksConf(flags.conf);
+    const ms = flags['hook-timeout'] * 1000;
+    const r = await within(ms, `epilog of job ${ctx.jobId}`, epilog({ ctx, conf, address: flags.server, timeoutMs: ms }));
+    const line = `epilog job ${r.job} node ${r.node}: ` +
+      (r.killed.length ? r.killed.map((k) => `pid ${k.pid} cores ${k.cores || '-'} released (${k.wait})`).join('; ') : 'no MCP (already gone)');
+    hookLog(conf, line);
+    return { line, result: r };
+  } catch (e) {
+    hookLog(conf, `epilog job ${ctx.jobId} node ${ctx.node}: FAILED: ${(e as Error).message}`);
+    throw e;
+  }
+}
 
 /** Rejects after `ms` (the hook then exits non-zero and Slurm drains the node). */
 export function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {

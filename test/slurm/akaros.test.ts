@@ -19,6 +19,7 @@ import { cpulistParse } from '../../lib/cpulist.js';
 import { PROJECT_ROOT } from '../../cmd/lib/oclif.js';
 
 const BIN = join(PROJECT_ROOT, 'bin', 'run.js');
+const HOOK_BIN = join(PROJECT_ROOT, 'bin', 'akaros-slurm.js');
 const CONTRIB = join(PROJECT_ROOT, 'contrib', 'slurm');
 const NODES = ['n1', 'n2', 'n3'];
 /** Slurm's CPUs per node; each server has one more core, core 0 the LL core. */
@@ -123,7 +124,7 @@ if (needSlurm(t)) {
       recordCpuIds: false,
       // A job requeued after a failed prolog waits cred_expire before it may start again.
       credExpireS: 10,
-      hookEnv: { AKAROS_SLURM_CONF: conf, AKAROS: `${process.execPath} ${BIN}`, AKAROS_NO_BUILD: '1' },
+      hookEnv: { AKAROS_SLURM_CONF: conf, AKAROS_SLURM: `${process.execPath} ${HOOK_BIN}` },
       hooks: {
         prolog: { path: join(CONTRIB, 'prolog.sh') },
         epilog: { path: join(CONTRIB, 'epilog.sh') },

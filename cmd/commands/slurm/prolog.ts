@@ -1,42 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-import { Flags } from '@oclif/core';
 import { AkarosCommand } from '../../lib/base.js';
-import { cpulistParse } from '../../../lib/cpulist.js';
-import { hookFlags, hookLog, jobContext, loadHooksConf, prolog, within, type HooksConf, type PrologResult } from '../../lib/slurm.js';
+import { runProlog, type PrologResult } from '../../lib/slurm.js';
+import { cpusFlag, hookFlags } from '../../lib/slurm-flags.js';
 
 export default class SlurmProlog extends AkarosCommand {
   static override summary = 'Slurm node prolog: make the job\'s cores on this node an MCP (slurm-JOBID).';
-  static override description = `Run by slurmd as root (contrib/slurm/prolog.sh). Attaches to this node's akaros server (the "node" line of the hooks configuration) as the job's user, creates an MCP named slurm-JOBID, provisions it exactly the cores Slurm allocated here (Slurm CPU id i is the i-th CG core unless the node has a map=), and guarantees their count (cores N), in one ctl write. A process already named slurm-JOBID (a prolog whose epilog never ran) is killed first. Writes JOBID.NODE in the spool directory for the TaskProlog (AKAROS_MCP, AKAROS_ADDRESS). Exits non-zero when the server cannot be reached or refuses: Slurm then drains the node and requeues the job.`;
+  static override description = `Run by slurmd as root (contrib/slurm/prolog.sh runs the same code through the lighter akaros-slurm). Attaches to this node's akaros server (the "node" line of the hooks configuration) as the job's user, creates an MCP named slurm-JOBID, provisions it exactly the cores Slurm allocated here (Slurm CPU id i is the i-th CG core unless the node has a map=), and guarantees their count (cores N), in one ctl write. A process already named slurm-JOBID (a prolog whose epilog never ran) is killed first. Writes JOBID.NODE in the spool directory for the TaskProlog (AKAROS_MCP, AKAROS_ADDRESS). Exits non-zero when the server cannot be reached or refuses: Slurm then drains the node and requeues the job.`;
   static override enableJsonFlag = false;
   // The server, the user and the auth come from the hooks configuration and Slurm.
   static override baseFlags = {} as typeof AkarosCommand.baseFlags;
   static override examples = [
-    { description: 'what contrib/slurm/prolog.sh runs', command: '<%= config.bin %> <%= command.id %>' },
+    { description: 'what contrib/slurm/prolog.sh does (it runs akaros-slurm prolog)', command: '<%= config.bin %> <%= command.id %>' },
     { description: 'by hand, for job 42 on n1 with Slurm CPUs 0-3', command: '<%= config.bin %> <%= command.id %> --job 42 --job-user alice --node n1 --cpus 0-3' },
   ];
-  static override flags = {
-    ...hookFlags,
-    cpus: Flags.string({ summary: 'Slurm\'s CPU ids for this node, a cpulist (default: ask scontrol show job -d).' }),
-  };
+  static override flags = { ...hookFlags, cpus: cpusFlag };
 
   async run(): Promise<PrologResult> {
     const { flags } = await this.parse(SlurmProlog);
-    let conf: HooksConf | undefined;
-    const ctx = jobContext(process.env, flags);
-    try {
-      conf = loadHooksConf(flags.conf);
-      const cpus = flags.cpus === undefined ? undefined : cpulistParse(flags.cpus, 1 << 20);
-      const address = flags.server;
-      const r = await within(flags['hook-timeout'] * 1000, `prolog of job ${ctx.jobId}`,
-        prolog({ ctx, conf, address, cpus, timeoutMs: flags['hook-timeout'] * 1000 }));
-      const line = `prolog job ${r.job} node ${r.node} user ${r.user}: pid ${r.pid} slurm cpus ${r.slurm_cpus} cores ${r.cores}` +
-        (r.replaced.length ? ` (killed stale ${r.replaced.join(',')})` : '');
-      hookLog(conf, line);
-      this.out(line);
-      return r;
-    } catch (e) {
-      hookLog(conf, `prolog job ${ctx.jobId} node ${ctx.node} user ${ctx.user}: FAILED: ${(e as Error).message}`);
-      throw e;
-    }
+    const { line, result } = await runProlog(flags, process.env);
+    this.out(line);
+    return result;
   }
 }
