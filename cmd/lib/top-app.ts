@@ -150,7 +150,7 @@ export class TopApp {
             break;
           }
           case '<': case '>': {
-            // From a column outside the cycle (PROG, UTIL%), as if from just after CPU%.
+            // From a column outside the cycle (PROG, USE%), as if from just after CPU%.
             const at = (SORT_KEYS as readonly SortKey[]).indexOf(v.sort);
             const i = (at < 0 ? SORT_KEYS.length : at) + (ch === '>' ? 1 : -1);
             v.sort = SORT_KEYS[(i + SORT_KEYS.length) % SORT_KEYS.length];

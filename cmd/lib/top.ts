@@ -188,7 +188,7 @@ export const HELP_LINES = [
   '  Up/Down, PgUp/PgDn, Home/End   select a process',
   '  k                              kill the selected process (asks y/n; writes "kill" to its ctl)',
   '  < >                            sort by the previous/next column',
-  '  P  U  N  I                     sort by CPU%, by program UTIL%, by PID; invert the order',
+  '  P  U  N  I                     sort by CPU%, by USE%, by PID; invert the order',
   '  /                              filter by name or user (Enter keeps it, Esc clears it)',
   '  u                              show one user\'s processes (again: the next user, then all)',
   '  ?  h                           this help (any key returns)',
@@ -197,7 +197,7 @@ export const HELP_LINES = [
   'Colours: a core is drawn in its owner\'s colour; a process being warned of a',
   'preemption is yellow, one that just lost a core is red. CPU% is virtual run time over',
   'virtual time since the last refresh (200% = two cores); core % is its busy share.',
-  'PROG is the program the MCP runs (mcp(3) run); UTIL% its useful share of the core time',
+  'PROG is the program the MCP runs (mcp(3) run); USE% its useful share of the core time',
   'it had since the last refresh (the rest is spinning, overhead, noise).',
 ];
 
@@ -234,7 +234,7 @@ const pct = (x: number | null): string => (x === null ? '-' : `${Math.round(x * 
 const COLS: Array<[string, number, 'l' | 'r', SortKey | undefined]> = [
   ['PID', 6, 'r', 'pid'], ['NAME', 10, 'l', 'name'], ['USER', 8, 'l', 'user'], ['STATE', 11, 'l', 'state'],
   ['WANT', 4, 'r', 'want'], ['GRANT', 5, 'r', 'grant'], ['PROV', 4, 'r', 'prov'], ['CPU%', 5, 'r', 'cpu'],
-  ['PROG', 6, 'l', 'prog'], ['UTIL%', 6, 'r', 'util'],
+  ['PROG', 6, 'l', 'prog'], ['USE%', 5, 'r', 'util'],
 ];
 
 /** Where the STATE column starts in a process line. */

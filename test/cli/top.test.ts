@@ -223,7 +223,7 @@ t.test('top shows each MCP\'s program and its useful share', async (t) => {
   const m = await startMachine(8);
   t.teardown(() => m.close());
   const run = runner(m);
-  // idle first, so that sorting by UTIL% has to put spin (the higher pid) above it.
+  // idle first, so that sorting by USE% has to put spin (the higher pid) above it.
   const idle = Number((await run('mcp', 'new', '--name', 'idle', '--cores', '1')).stdout.trim());
   const spin = Number((await run('mcp', 'new', '--cores', '2', '--run', 'spin', 'threads=2')).stdout.trim());
   const s = await Session.open({ address: m.address, user: 'glenda', dialect: '9P2000.L' });
@@ -233,7 +233,7 @@ t.test('top shows each MCP\'s program and its useful share', async (t) => {
   const app = new TopApp(s, term);
   const row = (pid: number): string | undefined => frames[frames.length - 1].find((l) => new RegExp(`^[ >]\\s*${pid} `).test(l));
   await app.refresh();
-  t.match(frames[0].find((l) => l.includes('STATE')), /CPU% PROG {4}UTIL% {2}CORES$/, 'the program columns');
+  t.match(frames[0].find((l) => l.includes('STATE')), /CPU% PROG {4}USE% {2}CORES$/, 'the program columns');
   t.match(row(spin), /\s-\s+spin\s+-\s+2-3$/, 'spin, before any time: no CPU% or util yet');
   t.match(row(idle), /\s-\s+-\s+-\s+1$/, 'no program: -');
   await runner(m, 'eve')('sim', 'step', '10ms');
@@ -250,7 +250,7 @@ t.test('top shows each MCP\'s program and its useful share', async (t) => {
   t.ok(d.cores.filter((c) => c.alloc === spin).every((c) => (c.useful ?? 0) > 0), 'spin\'s cores did useful work');
   t.equal(d.cores[0].useful, null, 'the LL core has no /core/util line');
   await app.key({ ch: 'U' });
-  t.match(frames[frames.length - 1].find((l) => l.includes('STATE')), /UTIL%v/, 'U sorts by UTIL%, highest first');
+  t.match(frames[frames.length - 1].find((l) => l.includes('STATE')), /USE%v/, 'U sorts by USE%, highest first');
   const at = (pid: number): number => frames[frames.length - 1].indexOf(row(pid)!);
   t.ok(at(spin) < at(idle), 'spin before idle');
 });
