@@ -5,11 +5,11 @@ import { onInterrupt } from '../lib/signal.js';
 import { sleep } from '../lib/sleep.js';
 import { Rates } from '../lib/usage.js';
 import { drainLog, parseKeys, TopApp, type Terminal } from '../lib/top-app.js';
-import { SORT_KEYS, defaultView, gatherTop, renderTop, type SortKey, type TopData } from '../lib/top.js';
+import { ALL_SORT_KEYS, defaultView, gatherTop, renderTop, type SortKey, type TopData } from '../lib/top.js';
 
 export default class Top extends AkarosCommand {
-  static override summary = 'Live view, like htop: cores by owner and % busy, processes with CPU%, the kernel log.';
-  static override description = `Redraws every --interval: a clock line (virtual time, running or paused, speed), a grid of the pcores (who runs on each, who it is provisioned to, % busy from /core/sysstat), every process with its cores wanted, granted and provisioned and its CPU% (from /mcp/N/stat), and the newest lines of the kernel log (/dev/kmesg, read as a stream on one open fid). Keys: arrows select, k kills the selected process (after y), < > sort, P by CPU%, N by pid, I inverts, / filters by name or user, u picks a user, ? help, q quits. A process being warned of a preemption is yellow, one that just lost a core red. --once prints one frame (the log read up to now), --json the same data.`;
+  static override summary = 'Live view, like htop: cores by owner and % busy, processes with CPU% and their programs, the kernel log.';
+  static override description = `Redraws every --interval: a clock line (virtual time, running or paused, speed), a grid of the pcores (who runs on each, who it is provisioned to, % busy from /core/sysstat; the summary line adds programs' useful share from /core/util), every process with its cores wanted, granted and provisioned, its CPU% (from /mcp/N/stat), the program it runs (PROG, from /mcp/N/results) and that program's USE% (useful ns over the core time it had, from the prog_*_ns keys of /mcp/N/stat), and the newest lines of the kernel log (/dev/kmesg, read as a stream on one open fid). Keys: arrows select, k kills the selected process (after y), < > sort, P by CPU%, U by USE%, N by pid, I inverts, / filters by name or user, u picks a user, ? help, q quits. A process being warned of a preemption is yellow, one that just lost a core red. --once prints one frame (the log read up to now), --json the same data.`;
   static override schema = 'top.json';
   static override examples = [
     { description: 'Watch the machine', command: '<%= config.bin %> <%= command.id %>' },
@@ -21,7 +21,7 @@ export default class Top extends AkarosCommand {
     once: Flags.boolean({ summary: 'Print one frame and exit.' }),
     cols: Flags.integer({ summary: 'Width (default: the terminal\'s, or 80).', min: 20 }),
     rows: Flags.integer({ summary: 'Height (default: the terminal\'s, or 24).', min: 8 }),
-    sort: Flags.string({ summary: 'Sort column.', options: [...SORT_KEYS], default: 'pid' }),
+    sort: Flags.string({ summary: 'Sort column.', options: [...ALL_SORT_KEYS], default: 'pid' }),
     filter: Flags.string({ summary: 'Only processes whose name or user contains this.' }),
     'user-filter': Flags.string({ summary: 'Only this user\'s processes.' }),
   };
@@ -36,7 +36,7 @@ export default class Top extends AkarosCommand {
     });
     const setup = (interactive: boolean) => ({
       ...defaultView(interactive), sort: flags.sort as SortKey,
-      reverse: flags.sort === 'cpu', filter: flags.filter ?? '', user: flags['user-filter'],
+      reverse: flags.sort === 'cpu' || flags.sort === 'util', filter: flags.filter ?? '', user: flags['user-filter'],
     });
 
     if (flags.once || this.jsonEnabled()) {

@@ -9,7 +9,7 @@ import type { Session } from './connect.js';
 import { follow } from './follow.js';
 import {
   SORT_KEYS, defaultView, gatherTop, parseLogLine, renderTop, visibleProcs,
-  type TermSize, type TopData, type TopEvent, type TopView,
+  type TermSize, type SortKey, type TopData, type TopEvent, type TopView,
 } from './top.js';
 import { Rates } from './usage.js';
 
@@ -150,11 +150,14 @@ export class TopApp {
             break;
           }
           case '<': case '>': {
-            const i = SORT_KEYS.indexOf(v.sort) + (ch === '>' ? 1 : -1);
+            // From a column outside the cycle (PROG, USE%), as if from just after CPU%.
+            const at = (SORT_KEYS as readonly SortKey[]).indexOf(v.sort);
+            const i = (at < 0 ? SORT_KEYS.length : at) + (ch === '>' ? 1 : -1);
             v.sort = SORT_KEYS[(i + SORT_KEYS.length) % SORT_KEYS.length];
             break;
           }
           case 'P': v.sort = 'cpu'; v.reverse = true; break;
+          case 'U': v.sort = 'util'; v.reverse = true; break;
           case 'N': v.sort = 'pid'; v.reverse = false; break;
           case 'I': v.reverse = !v.reverse; break;
           case '/': v.prompt = { kind: 'filter', text: v.filter }; break;

@@ -13,12 +13,15 @@ import { parseCoreMap, readProcs, type CoreRow, type ProcRow } from './machine.j
 import { parseStat } from './mcp.js';
 import { parseSim } from './sim.js';
 import { fmtClock, fmtDuration } from './units.js';
-import { parseSysstat, type Rates } from './usage.js';
+import { parseCoreUtil, parseSysstat, type Rates } from './usage.js';
 import { cpulistFmt } from '../../lib/cpulist.js';
 
 export interface TopCore extends CoreRow {
   /** Busy fraction since the last refresh (0..1), null before the core has any time. */
   util: number | null;
+  /** Share of the time since the last refresh that programs did useful work on it
+   *  (/core/util; 0..1); null for the LL core or before any time has passed. */
+  useful?: number | null;
 }
 
 export interface TopProc extends ProcRow {
@@ -28,6 +31,14 @@ export interface TopProc extends ProcRow {
   run_ns: number | null;
   /** A core was taken from it (a kernel "revoke") since the last refresh. */
   preempted: boolean;
+  /** The workload of the program it runs or last ran (/mcp/N/results), null if none. */
+  program?: string | null;
+  /** That program's state: running, done, stopped. */
+  program_state?: string | null;
+  /** Useful ns the program did over all its vcores (/mcp/N/stat prog_useful_ns). */
+  useful_ns?: number | null;
+  /** Useful share of the core time the program had since the last refresh (0..1). */
+  prog_util?: number | null;
 }
 
 /** One /dev/kmesg record: `TIME KIND TEXT`. */
@@ -58,20 +69,32 @@ export function parseLogLine(line: string): TopEvent {
   return m ? { time: Number(m[1]), kind: m[2], text: m[3] } : { time: 0, kind: '?', text: line };
 }
 
+/** The workload and state lines of /mcp/N/results (empty: it never ran a program). */
+export function parseProgram(text: string | undefined): { workload: string; state: string } | null {
+  const w = text === undefined ? null : /^workload (\S+)/m.exec(text);
+  if (!w) return null;
+  return { workload: w[1], state: /^state (\S+)/m.exec(text!)?.[1] ?? '?' };
+}
+
 /**
  * One refresh's reads: /dev/sysname, /sim/status, /core/ctl, /core/map, /core/sysstat,
- * every process (ps's files) and each MCP's /mcp/N/stat. `since` is the virtual time of
+ * /core/util, every process (ps's files) and each MCP's /mcp/N/stat and /mcp/N/results. `since` is the virtual time of
  * the previous refresh: a revoke after it marks its process preempted (the first
  * refresh looks back one second).
  */
 export async function gatherTop(s: Session, events: TopEvent[], rates: Rates, since?: number): Promise<TopData> {
-  const [sysname, sim, ctl, map, sysstat, procs] = await Promise.all([
+  const [sysname, sim, ctl, map, sysstat, coreUtil, procs] = await Promise.all([
     s.read('/dev/sysname'), s.read('/sim/status'), s.read('/core/ctl'), s.read('/core/map'),
-    s.read('/core/sysstat'), readProcs(s),
+    s.read('/core/sysstat'), s.readMaybe('/core/util'), readProcs(s),
   ]);
   const st = parseSim(sim), c = parseKeyed(ctl);
-  const stats = await Promise.all(procs.map((p) => (p.mcp ? s.readMaybe(`/mcp/${p.pid}/stat`) : Promise.resolve(undefined))));
+  const none = Promise.resolve(undefined);
+  const [stats, results] = await Promise.all([
+    Promise.all(procs.map((p) => (p.mcp ? s.readMaybe(`/mcp/${p.pid}/stat`) : none))),
+    Promise.all(procs.map((p) => (p.mcp ? s.readMaybe(`/mcp/${p.pid}/results`) : none))),
+  ]);
   const util = rates.coreRates(parseSysstat(sysstat));
+  const useful = rates.coreUseful(coreUtil === undefined ? [] : parseCoreUtil(coreUtil), st.now);
   const from = since ?? st.now - 1e9;
   const revoked = new Set<number>();
   for (const e of events) {
@@ -83,19 +106,30 @@ export async function gatherTop(s: Session, events: TopEvent[], rates: Rates, si
     sysname: sysname.trim(),
     clock: { mode: st.mode, now: st.now, speed: st.speed },
     policy: c.policy ?? '?', grace: Number(c.grace ?? 0), tick: Number(c.tick ?? 0),
-    cores: parseCoreMap(map).map((core) => ({ ...core, util: util.get(core.core) ?? null })),
+    cores: parseCoreMap(map).map((core) => ({ ...core, util: util.get(core.core) ?? null, useful: useful.get(core.core) ?? null })),
     procs: procs.map((p, i) => {
       const k = stats[i] === undefined ? undefined : parseStat(stats[i]!);
       const run = k?.run_ns ?? null;
       const cpu = run === null ? null : rates.procRate(p.pid, run, st.now, k?.created_at ?? 0);
-      return { ...p, cpu, run_ns: run, preempted: revoked.has(p.pid) };
+      const prog = parseProgram(results[i]);
+      const u = k?.prog_useful_ns ?? 0;
+      const total = u + (k?.prog_spin_ns ?? 0) + (k?.prog_overhead_ns ?? 0) + (k?.prog_noise_ns ?? 0);
+      return {
+        ...p, cpu, run_ns: run, preempted: revoked.has(p.pid),
+        program: prog?.workload ?? null, program_state: prog?.state ?? null,
+        useful_ns: prog && k ? u : null,
+        prog_util: prog && k ? rates.progUtil(p.pid, { useful_ns: u, total_ns: total }, st.now) : null,
+      };
     }),
     events: [...events],
   };
 }
 
+/** The columns `<` and `>` step through. */
 export const SORT_KEYS = ['pid', 'name', 'user', 'state', 'want', 'grant', 'prov', 'cpu'] as const;
-export type SortKey = typeof SORT_KEYS[number];
+/** Every sort column (--sort; U sorts by util): the program columns are not in the `<` `>` cycle. */
+export const ALL_SORT_KEYS = [...SORT_KEYS, 'prog', 'util'] as const;
+export type SortKey = typeof ALL_SORT_KEYS[number];
 
 /** What the user has chosen to see. */
 export interface TopView {
@@ -131,6 +165,8 @@ const sortValue = (p: TopProc, k: SortKey): number | string => {
     case 'grant': return p.granted ?? -1;
     case 'prov': return p.provisioned ?? -1;
     case 'cpu': return p.cpu ?? -1;
+    case 'prog': return p.program ?? '';
+    case 'util': return p.prog_util ?? -1;
   }
 };
 
@@ -152,7 +188,7 @@ export const HELP_LINES = [
   '  Up/Down, PgUp/PgDn, Home/End   select a process',
   '  k                              kill the selected process (asks y/n; writes "kill" to its ctl)',
   '  < >                            sort by the previous/next column',
-  '  P  N  I                        sort by CPU%, by PID; invert the order',
+  '  P  U  N  I                     sort by CPU%, by USE%, by PID; invert the order',
   '  /                              filter by name or user (Enter keeps it, Esc clears it)',
   '  u                              show one user\'s processes (again: the next user, then all)',
   '  ?  h                           this help (any key returns)',
@@ -161,6 +197,8 @@ export const HELP_LINES = [
   'Colours: a core is drawn in its owner\'s colour; a process being warned of a',
   'preemption is yellow, one that just lost a core is red. CPU% is virtual run time over',
   'virtual time since the last refresh (200% = two cores); core % is its busy share.',
+  'PROG is the program the MCP runs (mcp(3) run); USE% its useful share of the core time',
+  'it had since the last refresh (the rest is spinning, overhead, noise).',
 ];
 
 const CELL = 14; // " 1 7*     85%" and a space
@@ -196,6 +234,7 @@ const pct = (x: number | null): string => (x === null ? '-' : `${Math.round(x * 
 const COLS: Array<[string, number, 'l' | 'r', SortKey | undefined]> = [
   ['PID', 6, 'r', 'pid'], ['NAME', 10, 'l', 'name'], ['USER', 8, 'l', 'user'], ['STATE', 11, 'l', 'state'],
   ['WANT', 4, 'r', 'want'], ['GRANT', 5, 'r', 'grant'], ['PROV', 4, 'r', 'prov'], ['CPU%', 5, 'r', 'cpu'],
+  ['PROG', 6, 'l', 'prog'], ['USE%', 5, 'r', 'util'],
 ];
 
 /** Where the STATE column starts in a process line. */
@@ -216,10 +255,12 @@ export function renderTop(d: TopData, size: TermSize, color = false, v: TopView 
   const off = cgs.filter((c) => c.state === 'offline').length;
   const cg = cgs.filter((c) => c.util !== null);
   const avg = cg.length ? cg.reduce((a, c) => a + (c.util ?? 0), 0) / cg.length : null;
+  const cgu = cgs.filter((c) => c.useful !== undefined && c.useful !== null);
+  const useful = cgu.length ? `, ${pct(cgu.reduce((a, c) => a + (c.useful ?? 0), 0) / cgu.length)} useful` : '';
   out.push(paint(color, '1', fit(`akaros top  ${d.sysname}  virtual ${fmtClock(d.clock.now)} ${d.clock.mode}` +
     ` speed ${d.clock.speed}  ${d.policy} grace ${fmtDuration(d.grace)} tick ${fmtDuration(d.tick)}`, cols)));
   out.push(fit(`${d.cores.length} cores: ${ll} ll, ${cgs.length} cg (${busy} busy, ${cgs.length - busy - off} idle` +
-    `${off ? `, ${off} offline` : ''}, ${pct(avg)} busy)   ${d.procs.length} processes, ${d.procs.filter((p) => p.mcp).length} mcp`, cols));
+    `${off ? `, ${off} offline` : ''}, ${pct(avg)} busy${useful})   ${d.procs.length} processes, ${d.procs.filter((p) => p.mcp).length} mcp`, cols));
   out.push(fit('cores: PID on it, * provisioned to it, /pN provisioned to N, . idle; % busy', cols));
   const owners = ownerColors(d.cores.map((c) => c.alloc).filter((p): p is number => p !== null));
   const per = Math.max(1, Math.floor((cols + 1) / (CELL + 1)));
@@ -253,7 +294,8 @@ export function renderTop(d: TopData, size: TermSize, color = false, v: TopView 
       const n = (x: number | null): string => (x === null ? '-' : String(x));
       const mark = v.interactive && p.pid === v.selected ? '>' : ' ';
       let line = fit(procLine([`${mark}${String(p.pid).padStart(5)}`, p.name || '-', p.user, p.state,
-        n(p.wanted), n(p.granted), n(p.provisioned), pct(p.cpu), cpulistFmt(mine) || '-']), cols);
+        n(p.wanted), n(p.granted), n(p.provisioned), pct(p.cpu), p.program ?? '-', pct(p.prog_util ?? null),
+        cpulistFmt(mine) || '-']), cols);
       if (color) {
         const code = p.preempted ? '31;1' : p.preempt_pending ? '33;1' : undefined;
         if (mark === '>') line = paint(true, code ? `7;${code}` : '7', line.padEnd(cols));

@@ -5,7 +5,9 @@
 // (run_ns over elapsed virtual time: 2.0 is two cores' worth). Between two samples it is
 // the rate over that interval; the first sample gives the average since boot (cores) or
 // since creation (processes); an interval in which virtual time did not move (a paused
-// clock) keeps the last value. All times are virtual ns.
+// clock) keeps the last value. All times are virtual ns. A program's useful share comes
+// from the `prog_*_ns` keys of /mcp/N/stat (useful over all its vcores' time: granted
+// core time spent on the program), a core's from /core/util (useful ns over elapsed time).
 
 /** One line of /core/sysstat (core(3)); the counters top does not use are dropped. */
 export interface CoreTimes {
@@ -21,10 +23,32 @@ export function parseSysstat(text: string): CoreTimes[] {
   });
 }
 
+/** One line of /core/util (core(3)): program time on a CG core since boot. */
+export interface CoreUseful {
+  core: number;
+  useful_ns: number;
+}
+
+export function parseCoreUtil(text: string): CoreUseful[] {
+  return text.split('\n').filter((l) => /^\s*\d/.test(l)).map((l) => {
+    const f = l.trim().split(/\s+/).map(Number);
+    return { core: f[0], useful_ns: f[1] ?? 0 };
+  });
+}
+
+/** A program's time over all its vcores (/mcp/N/stat prog_*_ns). */
+export interface ProgTimes {
+  useful_ns: number;
+  /** useful + spin + overhead + noise: the granted core time the program had. */
+  total_ns: number;
+}
+
 export class Rates {
   private cores = new Map<number, CoreTimes>();
   private coreUtil = new Map<number, number | null>();
+  private useful = new Map<number, { useful: number; at: number; share: number | null }>();
   private procs = new Map<number, { run: number; at: number; cpu: number | null }>();
+  private progs = new Map<number, { useful: number; total: number; at: number; util: number | null }>();
 
   /** Busy fraction per core, 0..1; null when the core has no time yet. */
   coreRates(samples: CoreTimes[]): Map<number, number | null> {
@@ -56,9 +80,43 @@ export class Rates {
     return cpu;
   }
 
+  /** Useful share per core (0..1): program useful ns over elapsed virtual time. */
+  coreUseful(samples: CoreUseful[], now: number): Map<number, number | null> {
+    const out = new Map<number, number | null>();
+    for (const s of samples) {
+      const prev = this.useful.get(s.core);
+      let u: number | null;
+      if (prev === undefined || s.useful_ns < prev.useful) u = now > 0 ? s.useful_ns / now : null;
+      else u = now > prev.at ? (s.useful_ns - prev.useful) / (now - prev.at) : prev.share;
+      if (u !== null) u = Math.min(1, u);
+      this.useful.set(s.core, { useful: s.useful_ns, at: now, share: u });
+      out.set(s.core, u);
+    }
+    return out;
+  }
+
+  /**
+   * A program's useful share of the core time it had (0..1): since the last sample, or
+   * overall on the first. Null when it had no core time in the interval (no cores, or
+   * not running); a paused clock keeps the last value.
+   */
+  progUtil(pid: number, t: ProgTimes, now: number): number | null {
+    const prev = this.progs.get(pid);
+    let u: number | null;
+    if (prev === undefined || t.total_ns < prev.total) u = t.total_ns > 0 ? t.useful_ns / t.total_ns : null;
+    else if (now === prev.at) u = prev.util;
+    else {
+      const dt = t.total_ns - prev.total;
+      u = dt > 0 ? (t.useful_ns - prev.useful) / dt : null;
+    }
+    this.progs.set(pid, { useful: t.useful_ns, total: t.total_ns, at: now, util: u });
+    return u;
+  }
+
   /** Forget processes that are gone. */
   keepOnly(pids: Iterable<number>): void {
     const keep = new Set(pids);
     for (const p of [...this.procs.keys()]) if (!keep.has(p)) this.procs.delete(p);
+    for (const p of [...this.progs.keys()]) if (!keep.has(p)) this.progs.delete(p);
   }
 }

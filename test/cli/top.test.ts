@@ -180,12 +180,12 @@ t.test('top --once against a machine', async (t) => {
   t.ok(lines.length <= 16, 'at most 16 rows (blank rows at the bottom dropped)');
   t.match(lines[0], /^akaros top {2}nanwan {2}virtual 0:00\.000 paused speed 1 {2}fcfs grace 10ms tick 10ms$/);
   t.equal(lines[3], ' 0 LL        -  1 1*        -  2 1*        -  3 .         -  4 .         -', 'no time has passed: no % yet');
-  t.match(r.stdout, /^\s+1 spin\s+glenda\s+RUNNING_M\s+2\s+2\s+2\s+-\s+1-2$/m);
+  t.match(r.stdout, /^\s+1 spin\s+glenda\s+RUNNING_M\s+2\s+2\s+2\s+-\s+-\s+-\s+1-2$/m);
   t.match(r.stdout, /^ 0:00\.000 grant pid=1 vcore=1 pcore=2$/m);
   await runner(m, 'eve')('sim', 'step', '10ms');
   const busy = await run('top', '--once', '--cols', '80', '--rows', '16');
   t.match(busy.stdout, /^ 0 LL {7}0% {2}1 1\* {5}100% {2}2 1\* {5}100% {2}3 \. {8}0%/m, '% busy from /core/sysstat');
-  t.match(busy.stdout, /^\s+1 spin\s+glenda\s+RUNNING_M\s+2\s+2\s+2\s+200%\s+1-2$/m, 'CPU% from /mcp/1/stat: two cores');
+  t.match(busy.stdout, /^\s+1 spin\s+glenda\s+RUNNING_M\s+2\s+2\s+2\s+200%\s+-\s+-\s+1-2$/m, 'CPU% from /mcp/1/stat: two cores');
   const j = json<TopData>(await run('top', '--json'));
   t.equal(j.cores.length, 8);
   t.equal(j.procs[0].name, 'spin');
@@ -217,4 +217,40 @@ t.test('Rates: utilisation from successive samples', async (t) => {
   t.equal(r.procRate(5, 200, 200, 100), 2, 'two cores for 100ns');
   t.equal(r.procRate(5, 250, 300, 100), 0.5);
   t.equal(r.procRate(5, 250, 300, 100), 0.5, 'no time passed: the last value');
+});
+
+t.test('top shows each MCP\'s program and its useful share', async (t) => {
+  const m = await startMachine(8);
+  t.teardown(() => m.close());
+  const run = runner(m);
+  // idle first, so that sorting by USE% has to put spin (the higher pid) above it.
+  const idle = Number((await run('mcp', 'new', '--name', 'idle', '--cores', '1')).stdout.trim());
+  const spin = Number((await run('mcp', 'new', '--cores', '2', '--run', 'spin', 'threads=2')).stdout.trim());
+  const s = await Session.open({ address: m.address, user: 'glenda', dialect: '9P2000.L' });
+  t.teardown(() => s.close());
+  const frames: string[][] = [];
+  const term: Terminal = { size: () => ({ cols: 100, rows: 24 }), color: false, draw: (f) => { frames.push(f); } };
+  const app = new TopApp(s, term);
+  const row = (pid: number): string | undefined => frames[frames.length - 1].find((l) => new RegExp(`^[ >]\\s*${pid} `).test(l));
+  await app.refresh();
+  t.match(frames[0].find((l) => l.includes('STATE')), /CPU% PROG {4}USE% {2}CORES$/, 'the program columns');
+  t.match(row(spin), /\s-\s+spin\s+-\s+2-3$/, 'spin, before any time: no CPU% or util yet');
+  t.match(row(idle), /\s-\s+-\s+-\s+1$/, 'no program: -');
+  await runner(m, 'eve')('sim', 'step', '10ms');
+  await app.refresh();
+  const util = /\s200%\s+spin\s+(\d+)%\s+2-3$/.exec(row(spin) ?? '');
+  t.ok(util && Number(util[1]) > 0, `spin after a virtual step: two cores, non-zero util (${row(spin)})`);
+  t.match(frames[frames.length - 1][1], /, \d+% busy, [1-9]\d*% useful\)/, 'the cores\' useful share from /core/util');
+  const d = app.data!;
+  const p = d.procs.find((x) => x.pid === spin)!;
+  t.equal(p.program, 'spin');
+  t.equal(p.program_state, 'running');
+  t.ok((p.useful_ns ?? 0) > 0 && (p.prog_util ?? 0) > 0 && (p.prog_util ?? 2) <= 1, 'useful ns and a share in (0, 1]');
+  t.equal(d.procs.find((x) => x.pid === idle)!.program, null);
+  t.ok(d.cores.filter((c) => c.alloc === spin).every((c) => (c.useful ?? 0) > 0), 'spin\'s cores did useful work');
+  t.equal(d.cores[0].useful, null, 'the LL core has no /core/util line');
+  await app.key({ ch: 'U' });
+  t.match(frames[frames.length - 1].find((l) => l.includes('STATE')), /USE%v/, 'U sorts by USE%, highest first');
+  const at = (pid: number): number => frames[frames.length - 1].indexOf(row(pid)!);
+  t.ok(at(spin) < at(idle), 'spin before idle');
 });
