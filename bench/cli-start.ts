@@ -22,14 +22,15 @@ interface Row { what: string; n: number; p50_ms: number; max_ms: number }
 function time(cmd: string, args: string[], ready?: RegExp): Promise<{ ms: number; out: string }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const p = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, AKAROS_NO_BUILD: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: `npm start` runs the server as a child, which must go too.
+    const p = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, AKAROS_NO_BUILD: '' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '', done = false;
     p.stdout.on('data', (b: Buffer) => {
       out += b.toString();
       if (ready && !done && ready.test(out)) {
         done = true;
         resolve({ ms: performance.now() - t0, out });
-        p.kill('SIGTERM');
+        process.kill(-p.pid!, 'SIGTERM');
       }
     });
     p.stderr.on('data', (b: Buffer) => { out += b.toString(); });
@@ -63,7 +64,7 @@ export async function run(opts: { iters?: number; quiet?: boolean } = {}): Promi
     await time(process.execPath, [BIN, '--version']); // warm the file cache
     for (let i = 0; i < iters; i++) {
       node.push((await time(process.execPath, [BIN, ...serve], listening)).ms);
-      npm.push((await time('npm', ['start', '--silent', '--', '--listen', 'tcp!127.0.0.1!0', '--paused'], listening)).ms);
+      npm.push((await time('npm', ['start', '--silent', '--', '--ephemeral', '--listen', 'tcp!127.0.0.1!0', '--paused'], listening)).ms);
       ls.push((await time(process.execPath, [BIN, 'ls', '/', '-a', `127.0.0.1:${port}`])).ms);
     }
   } finally {

@@ -163,7 +163,7 @@ async function bigJournal(dir: string, n: number): Promise<void> {
 
 /** A state directory whose snapshot holds `n` MCPs (some with cores, events, names). */
 async function bigSnapshot(dir: string, n: number): Promise<void> {
-  const dm = await openMachine(dir, { config: { ncores: 64, hostowner: H, nprocMax: 1 << 15 }, settings: SETTINGS, log: () => {} });
+  const dm = await openMachine(dir, { config: { ncores: 64, hostowner: H, nprocMax: 32767 }, settings: SETTINGS, log: () => {} });
   const k = dm.kernel;
   for (let i = 0; i < n; i++) {
     const pid = k.createMcp('glenda', `p${i}`);

@@ -84,7 +84,9 @@ async function micro(pairs: number): Promise<{ cli_ms: number[]; hook_ms: number
   }
 }
 
-export async function run(argv: string[] = process.argv.slice(2)): Promise<unknown> {
+/** bench/all.ts passes its options object ({ rounds, ... }); run directly, the command line. */
+export async function run(opts: string[] | { rounds?: number } = process.argv.slice(2)): Promise<unknown> {
+  const argv = Array.isArray(opts) ? opts : opts.rounds ? ['--rounds', String(opts.rounds)] : [];
   const mi = argv.indexOf('--micro');
   const m = await micro(mi >= 0 ? Number(argv[mi + 1]) : 10);
   const pairMs = { cli: Math.round(median(m.cli_ms)), hook: Math.round(median(m.hook_ms)) };
