@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultBootNs } from '../../ns/boot.js';
 import { findDiod } from '../../test/9p/diod.js';
+import { freePort } from '../../test/harness/port.js';
 
 /** The source tree this bench was compiled from. */
 export const TREE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -66,17 +67,6 @@ export async function startOurs(name = 'ours', root = TREE): Promise<Served> {
   });
   p.stdout!.resume();
   return { name, port, aname: '', file: 'dev/sysname', pid: p.pid!, stop: stopper(p, () => rmSync(dir, { recursive: true, force: true })) };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = net.createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => res(port));
-    });
-  });
 }
 
 /** diod exporting a directory with a 7-byte `sysname` and its ctl file system; null if

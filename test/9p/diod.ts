@@ -6,22 +6,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
+import { freePort } from '../harness/port.js';
 
 export const DIOD_PATHS = ['/usr/sbin/diod', '/usr/bin/diod', '/sbin/diod'];
 
 export function findDiod(): string | null {
   return DIOD_PATHS.find((p) => existsSync(p)) ?? null;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = net.createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => res(port));
-    });
-  });
 }
 
 export interface Diod { port: number; proc: ChildProcess; stop(): Promise<void>; connect(): Promise<net.Socket> }

@@ -5,25 +5,13 @@
 
 import t from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../cmd/lib/oclif.js';
+import { freePort } from '../harness/port.js';
 
 const BIN = join(PROJECT_ROOT, 'bin', 'run.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Done { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 

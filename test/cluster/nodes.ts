@@ -4,7 +4,7 @@
 // process or as separate `akaros serve` processes, and 9P clients attached to them.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { boot, type Booted, type BootOptions } from '../../cmd/boot.js';
@@ -12,25 +12,14 @@ import { Client } from '../../lib/9p/client.js';
 import { NONUNAME } from '../../lib/9p/const.js';
 import type { Dialect } from '../../lib/9p/fcall.js';
 import { Conn } from '../devs/kernel/stack.js';
+import { freePort } from '../harness/port.js';
+export { freePort };
 
 export { Conn };
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** bin/run.js of this tree (dist/test/cluster -> the repository root). */
 export const BIN = join(here, '..', '..', '..', 'bin', 'run.js');
-
-/** A free TCP port on 127.0.0.1 (free when asked: the caller binds it next). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** A 9P client attached to `port` as `user` (n_uname ~0: the server goes by the name). */
 export async function attach(port: number, user: string, dialect: Dialect = '9P2000.L'): Promise<Conn> {

@@ -19,20 +19,10 @@ import { Munge } from '../../lib/munge/index.js';
 import { needTools } from '../clients/realclients.js';
 import { findDiod, startDiod } from '../9p/diod.js';
 import { DEFAULT_MUNGE_SOCKET, MUNGE_TOOLS, startMunged, type Munged } from './munged.js';
+import { freePort } from '../harness/port.js';
 
 /** Debian's nobody/nogroup: present on every machine, unlike uid 1000. */
 const NOBODY = 65534;
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = net.createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => res(port));
-    });
-  });
-}
 
 function run(cmd: string, args: string[]): Promise<{ rc: number; out: string; err: string }> {
   return new Promise((resolve) => {
