@@ -8,54 +8,22 @@
 // Prints a table and writes bench/results/abuse-devs.json.
 // Run: node dist/bench/abuse-devs.js [--ms N] [abuse...]
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Client } from '../lib/9p/client.js';
 import { OREAD, OWRITE } from '../lib/9p/const.js';
 import { P9Error } from '../lib/9p/error.js';
 import { resultPath } from './lib/load.js';
+import { rss, startServe } from './lib/serve.js';
 
 const HOST = 'eve';
 const BIG = (1 << 20) + 24;
 const RSS_TARGET_MB = 512;
 const P99_TARGET_MS = 50;
 
-interface Server { port: number; proc: ChildProcess; stop(): Promise<void> }
-
-async function startServer(): Promise<Server> {
-  const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'run.js');
-  // clone-loop attaches 40 users, a connection each, all from 127.0.0.1: more than the
-  // default 32 per address (srv's limit, measured by bench/abuse.ts, not here).
-  const proc = spawn(process.execPath, [bin, 'serve', '--ephemeral', '--listen', 'tcp!127.0.0.1!0', '--paused', '--hostowner', HOST,
-    '--max-connections-per-address', '64'],
-    { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((res, rej) => {
-    let out = '';
-    proc.stdout!.on('data', (b: Buffer) => {
-      out += b;
-      const m = /serving 9P on tcp!127\.0\.0\.1!(\d+)/.exec(out);
-      if (m) res(Number(m[1]));
-    });
-    proc.once('exit', (c) => rej(new Error(`server exited ${c}`)));
-  });
-  return {
-    port, proc,
-    stop: () => new Promise<void>((r) => { proc.once('exit', () => r()); proc.kill('SIGTERM'); }),
-  };
-}
-
-/** Peak resident set of a Linux process, MB (VmHWM), or NaN elsewhere. */
-function peakRssMb(pid: number): number {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Math.round(Number(m[1]) / 1024) : NaN;
-  } catch {
-    return NaN;   // not Linux, or the process is gone: no number
-  }
-}
 
 /** Every connection made for the current abuse, closed before its server stops. */
 const open: User[] = [];
@@ -234,7 +202,9 @@ async function startAbuser(name: string, port: number): Promise<{ stop(): Promis
 }
 
 async function runOne(a: Abuse, ms: number): Promise<Row> {
-  const srv = await startServer();
+  // clone-loop attaches 40 users, a connection each, all from 127.0.0.1: more than the
+  // default 32 per address (srv's limit, measured by bench/abuse.ts, not here).
+  const srv = await startServe(['--hostowner', HOST, '--max-connections-per-address', '64'], 'inherit');
   try {
     const ab = await startAbuser(a.name, srv.port);
     const carol = await User.attach(srv.port, 'carol');
@@ -248,13 +218,14 @@ async function runOne(a: Abuse, ms: number): Promise<Row> {
       lat.push(performance.now() - t0);
     }
     const abuseOps = await ab.stop();
-    const rss = peakRssMb(srv.proc.pid!);
+    let peak = NaN;
+    try { peak = rss(srv.pid).peak; } catch { /* not Linux, or the process is gone: no number */ }
     lat.sort((x, y) => x - y);
     const pct = (p: number) => +lat[Math.min(lat.length - 1, Math.floor(lat.length * p))].toFixed(2);
     const p99 = pct(0.99);
     return {
-      abuse: a.name, row: a.row, peak_rss_mb: rss, fresh_p50_ms: pct(0.5), fresh_p99_ms: p99,
-      fresh_ops: lat.length, abuse_ops: abuseOps, ok: !(rss >= RSS_TARGET_MB) && p99 < P99_TARGET_MS,
+      abuse: a.name, row: a.row, peak_rss_mb: peak, fresh_p50_ms: pct(0.5), fresh_p99_ms: p99,
+      fresh_ops: lat.length, abuse_ops: abuseOps, ok: !(peak >= RSS_TARGET_MB) && p99 < P99_TARGET_MS,
     };
   } finally {
     for (const u of open.splice(0)) u.close();

@@ -8,44 +8,18 @@
 // bench/results/abuse.json. The attacker runs in its own process (this file with
 // --attack NAME PORT MS), so its own work never delays the probe's clock.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '../lib/9p/client.js';
 import { encode } from '../lib/9p/codec.js';
 import * as F from '../lib/9p/fcall.js';
 import { NOFID, NONUNAME, P9_GETATTR_BASIC } from '../lib/9p/const.js';
 import { resultPath } from './lib/load.js';
+import { rss, startServe } from './lib/serve.js';
 
 const ABUSE_MS = Number(process.env.ABUSE_MS ?? 6000);
-
-interface Served { proc: ChildProcess; port: number; pid: number; stop(): Promise<void> }
-
-async function startServer(extra: string[] = []): Promise<Served> {
-  const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'run.js');
-  const proc = spawn(process.execPath, [bin, 'serve', '--ephemeral', '--listen', 'tcp!127.0.0.1!0', '--paused', ...extra],
-    { stdio: ['ignore', 'pipe', 'ignore'] });
-  const port = await new Promise<number>((res, rej) => {
-    let out = '';
-    proc.stdout!.on('data', (b: Buffer) => {
-      out += b;
-      const m = /serving 9P on tcp!127\.0\.0\.1!(\d+)/.exec(out);
-      if (m) res(Number(m[1]));
-    });
-    proc.once('exit', (c) => rej(new Error(`server exited ${c}`)));
-  });
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  return { proc, port, pid: proc.pid!, stop: async () => { proc.kill('SIGTERM'); await exited; } };
-}
-
-/** Peak and current resident set of a process, in MB. */
-function rss(pid: number): { peak: number; now: number } {
-  const s = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (k: string): number => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? 0);
-  return { peak: Math.round(kb('VmHWM') / 1024), now: Math.round(kb('VmRSS') / 1024) };
-}
 
 function sock(port: number, localAddress?: string): Promise<net.Socket> {
   return new Promise((res, rej) => {
@@ -286,7 +260,7 @@ export async function run(): Promise<unknown> {
   const rows: Record<string, unknown>[] = [];
   for (const [name, what] of abuses) {
     if (only.length && !only.includes(name)) continue;
-    const srv = await startServer();
+    const srv = await startServe();
     const base = rss(srv.pid);
     let end!: () => void;
     const stop = new Promise<void>((r) => { end = r; });
