@@ -51,16 +51,20 @@ export class Clock {
     let n = 0;
     while (h.size > 0 && h.minTime() <= t) {
       if (n++ >= maxEvents) return false;
-      const at = h.minTime();
-      const slot = h.pop();
-      const fn = this.fns[slot]!;
-      this.fns[slot] = null; this.tags[slot] = null;
-      if (at > this.now) this.now = at;
-      this.eventsRun++;
-      fn();
+      this.runNext(h.minTime());
     }
     if (t > this.now && t !== Infinity) this.now = t;
     return true;
+  }
+
+  /** Runs the earliest pending event, due at `at`, moving the time to it. */
+  private runNext(at: number): void {
+    const slot = this.heap.pop();
+    const fn = this.fns[slot]!;
+    this.fns[slot] = null; this.tags[slot] = null;
+    if (at > this.now) this.now = at;
+    this.eventsRun++;
+    fn();
   }
 
   step(dt: number): void { this.runUntil(this.now + dt); }
@@ -76,12 +80,7 @@ export class Clock {
     while (this.eventsRun < e) {
       const at = h.minTime();
       if (!(at <= t)) throw new Error(`clock replay: ${e - this.eventsRun} more event(s) needed by ${t}, next at ${at}`);
-      const slot = h.pop();
-      const fn = this.fns[slot]!;
-      this.fns[slot] = null; this.tags[slot] = null;
-      if (at > this.now) this.now = at;
-      this.eventsRun++;
-      fn();
+      this.runNext(at);
     }
     if (this.eventsRun !== e) throw new Error(`clock replay: ${this.eventsRun} events run, the record says ${e}`);
     if (h.minTime() < t) throw new Error(`clock replay: an event at ${h.minTime()} still pending at ${t}`);
