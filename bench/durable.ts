@@ -15,20 +15,19 @@
 import fs from 'node:fs';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createConnection } from 'node:net';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Client } from '../lib/9p/client.js';
-import { NONUNAME, OREAD, OWRITE } from '../lib/9p/const.js';
+import { OREAD, OWRITE } from '../lib/9p/const.js';
 import type { Fid } from '../lib/9p/fid.js';
-import { parseDialString } from '../lib/iplib/dial.js';
 import { Store } from '../lib/wal/index.js';
 import { JournaledKernel } from '../devs/persist/jkernel.js';
 import { openMachine } from '../devs/persist/open.js';
 import type { Rec } from '../devs/persist/records.js';
 import type { NodeSettings } from '../devs/kernel/ctx.js';
 import { resultPath } from './lib/load.js';
+import { dial } from '../test/durable/helpers.js';
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'run.js');
 const H = 'eve';
@@ -62,12 +61,7 @@ async function stop(c: Child): Promise<void> {
 
 /** A connection, its own MCP, and that MCP's ctl open for writing. */
 async function writer(address: string, user: string): Promise<{ c: Client; ctl: Fid }> {
-  const d = parseDialString(address);
-  const sock = createConnection({ host: d.host, port: Number(d.port) });
-  await new Promise<void>((res, rej) => { sock.once('connect', () => res()); sock.once('error', rej); });
-  sock.setNoDelay(true);
-  const c = await Client.connect(sock, { dialect: '9P2000.L' });
-  await c.attach({ uname: user, aname: '', nUname: NONUNAME });
+  const { c } = await dial(address, user);
   const clone = await c.root!.walk('mcp/clone');
   await clone.open(OREAD);
   const pid = Number((await clone.read(0n, 64)).toString().trim());
