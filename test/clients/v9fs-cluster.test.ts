@@ -8,11 +8,11 @@
 // direct mount of node2) arrives; killing that cat flushes the read on both servers.
 
 import t from 'tap';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { needTools, runGuest, sections } from './realclients.js';
-import { attach, freePort, spawnServe, type Proc } from '../cluster/nodes.js';
+import { attach, freePort, spawnServe, trioNdb, type Proc } from '../cluster/nodes.js';
 
 const SCRIPT = (port2: number) => `
 mnt 9p2000.L /m || { echo "== mount"; exit 1; }
@@ -52,12 +52,7 @@ t.test('three nodes from a Linux v9fs mount of node1', async (t) => {
   if (!needTools(t, ['qemu-system-x86_64'])) return;
   const dir = mkdtempSync(join(tmpdir(), 'akaros-v9fs-trio-'));
   const ports = [await freePort(), await freePort(), await freePort()];
-  const ndb = join(dir, 'ndb');
-  writeFileSync(ndb, [
-    ...ports.map((p, i) => `sys=node${i + 1} ip=127.0.0.1 cluster=trio dial=tcp!node${i + 1}!akaros${i + 1}`),
-    ...ports.map((p, i) => `tcp=akaros${i + 1} port=${p}`),
-    '',
-  ].join('\n'));
+  const ndb = trioNdb(dir, ports);
   const procs: Proc[] = [];
   t.teardown(async () => {
     for (const p of procs) await p.stop();

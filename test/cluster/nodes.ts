@@ -4,12 +4,14 @@
 // process or as separate `akaros serve` processes, and 9P clients attached to them.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { boot, type Booted, type BootOptions } from '../../cmd/boot.js';
 import { Client } from '../../lib/9p/client.js';
 import { NONUNAME } from '../../lib/9p/const.js';
+import { P9Error } from '../../lib/9p/error.js';
 import type { Dialect } from '../../lib/9p/fcall.js';
 import { Conn } from '../devs/kernel/stack.js';
 import { freePort } from '../harness/port.js';
@@ -103,4 +105,26 @@ export function spawnServe(port: number, args: string[]): Promise<Proc> {
       reject(new Error(`serve exited (${code}): ${out}`));
     });
   });
+}
+
+/** The errno name a promise fails with ('resolved' if it does not). */
+export async function errOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    return e instanceof P9Error ? e.ename : String(e);
+  }
+  return 'resolved';
+}
+
+/** An ndb file in `dir` for three nodes of cluster `trio` on one host, node K at
+ *  ports[K-1] (dialed as tcp!nodeK!akarosK); returns its path. */
+export function trioNdb(dir: string, ports: number[]): string {
+  const ndb = join(dir, 'ndb');
+  writeFileSync(ndb, [
+    ...ports.map((p, i) => `sys=node${i + 1} ip=127.0.0.1 cluster=trio dial=tcp!node${i + 1}!akaros${i + 1}`),
+    ...ports.map((p, i) => `tcp=akaros${i + 1} port=${p}`),
+    '',
+  ].join('\n'));
+  return ndb;
 }

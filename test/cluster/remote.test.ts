@@ -7,18 +7,8 @@
 
 import t from 'tap';
 import { OREAD, OTRUNC, OWRITE } from '../../lib/9p/const.js';
-import { P9Error } from '../../lib/9p/error.js';
 import type { Dialect } from '../../lib/9p/fcall.js';
-import { attach, eventually, startNode, type Conn } from './nodes.js';
-
-async function errOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return e instanceof P9Error ? e.ename : String(e);
-  }
-  return 'resolved';
-}
+import { attach, errOf, eventually, startNode, type Conn } from './nodes.js';
 
 const DIALECTS: Dialect[] = ['9P2000.u', '9P2000.L', '9P2000'];
 

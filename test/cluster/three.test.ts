@@ -7,31 +7,16 @@
 // fail (EIO), and it comes back by itself when node3 is started again.
 
 import t from 'tap';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ORDWR, OWRITE } from '../../lib/9p/const.js';
-import { P9Error } from '../../lib/9p/error.js';
-import { attach, eventually, freePort, spawnServe, type Proc } from './nodes.js';
-
-async function errOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return e instanceof P9Error ? e.ename : String(e);
-  }
-  return 'resolved';
-}
+import { attach, errOf, eventually, freePort, spawnServe, trioNdb, type Proc } from './nodes.js';
 
 t.test('three nodes, one cluster', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'akaros-trio-'));
   const ports = [await freePort(), await freePort(), await freePort()];
-  const ndb = join(dir, 'ndb');
-  writeFileSync(ndb, [
-    ...ports.map((p, i) => `sys=node${i + 1} ip=127.0.0.1 cluster=trio dial=tcp!node${i + 1}!akaros${i + 1}`),
-    ...ports.map((p, i) => `tcp=akaros${i + 1} port=${p}`),
-    '',
-  ].join('\n'));
+  const ndb = trioNdb(dir, ports);
   const args = (k: number) => ['--ndb', ndb, '--sysname', `node${k}`, '--cluster', 'trio', '--hostowner', 'eve', '--paused', '--grace', '0'];
   const procs: Proc[] = [];
   t.teardown(async () => {
