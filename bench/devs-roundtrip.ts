@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
-// Kernel-device benchmarks (performance.md): the full round trip of `echo N > ctl`
+// Kernel-device benchmarks: the full round trip of `echo N > ctl`
 // followed by reading `status`, through our lib/9p client against the in-process server
 // (shell style: walk/open/write/clunk + walk/open/read/clunk; and on fids kept open), and
 // the latency from a kernel event to the return of a blocked `events` Tread. Peers in the

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
-// kern benchmarks (performance.md): ksched decision time (a poke-driven grant with one
+// kern benchmarks: ksched decision time (a poke-driven grant with one
 // needy MCP; a full pass with every MCP needy) at 64/1024/4096 cores x 10/1000/10000
 // MCPs; clock events/s against a plain binary-heap simulator in the same run; heap bytes
 // per MCP at 10,000 MCPs. Prints a table and writes bench/results/kern.json.
