@@ -17,7 +17,7 @@ import {
   DROPPED_SUFFIX, SEG_HEADER, SEG_RE, SNAP_HEADER, SNAP_RE, TMP_SUFFIX, decodeSegHeader, decodeSnapHeader, saltSeed,
 } from './format.js';
 import { readWhole, writeAll, type FsLayer } from './fs.js';
-import { countAfter, scanSegment, type ScanProblem } from './scan.js';
+import { countAfter, findBatch, scanSegment, type ScanProblem } from './scan.js';
 
 /** Something recovery left out of the state (only with `recover`). */
 export interface Dropped {
@@ -82,6 +82,11 @@ export interface RecoverOpts {
 
 /** Records decoded between two yields to the event loop. */
 const CHUNK = 65536;
+/** Bytes of a segment read at a time (more when one batch is larger). */
+const WINDOW = 1 << 20;
+/** Records up to this many bytes are decoded from a copy (decode(), below). */
+const SCRATCH = 128;
+const scratch = Buffer.alloc(SCRATCH);
 
 export async function recoverDir(fsl: FsLayer, dir: string, opts: RecoverOpts): Promise<RecoverOut> {
   const names = await fsl.readdir(dir);
@@ -158,6 +163,7 @@ export async function recoverDir(fsl: FsLayer, dir: string, opts: RecoverOpts): 
   }
 
   let current: Current | undefined;
+  let win: Buffer = Buffer.allocUnsafe(WINDOW);
   let expect = -1;
   let decoded = 0;
   const records: unknown[] = [];
@@ -165,97 +171,127 @@ export async function recoverDir(fsl: FsLayer, dir: string, opts: RecoverOpts): 
     const s = segments[i];
     const last = i === segments.length - 1;
     const path = join(dir, s.name);
-    const buf = await readWhole(fsl, path);
-    const h = decodeSegHeader(buf);
-    if (!('first' in h)) {
-      if (last && !h.version && (buf.length <= SEG_HEADER || buf.every((b) => b === 0))) {
-        // Created but its header never (or only partly) reached the disk. The header is
-        // synced before any batch is written, so no record can be in it.
-        await fsl.unlink(path);
-        dirty = true;
-        report.bytesCut += buf.length;
-        report.cut = { file: s.name, offset: 0, bytes: buf.length, reason: h.bad };
-        note(`cut ${s.name}: removed, its header was never completed (${h.bad})`);
-        segments = segments.slice(0, i);
+    const seg = await SegmentReader.open(fsl, path, win);
+    try {
+      const size = seg.size;
+      await seg.slide(0, SEG_HEADER);
+      const h = decodeSegHeader(seg.window());
+      if (!('first' in h)) {
+        const buf = size <= seg.len ? seg.window() : await seg.rest(0);
+        if (last && !h.version && (buf.length <= SEG_HEADER || buf.every((b) => b === 0))) {
+          // Created but its header never (or only partly) reached the disk. The header is
+          // synced before any batch is written, so no record can be in it.
+          await fsl.unlink(path);
+          dirty = true;
+          report.bytesCut += buf.length;
+          report.cut = { file: s.name, offset: 0, bytes: buf.length, reason: h.bad };
+          note(`cut ${s.name}: removed, its header was never completed (${h.bad})`);
+          segments = segments.slice(0, i);
+          break;
+        }
+        await refuse(i, 0, h.bad);
         break;
       }
-      await refuse(i, 0, h.bad);
-      break;
-    }
-    if (h.first !== s.first) { await refuse(i, 8, `the header says the first record is ${h.first}, the name says ${s.first}`); break; }
-    if (expect >= 0 && h.first !== expect) {
-      await refuse(i, 0, `records ${expect}..${h.first - 1} are missing (the segment before ends at ${expect - 1})`);
-      break;
-    }
-    const seed = saltSeed(h.salt);
-    let seq = h.first;
-    // A batch is decoded whole before any of it is handed on, so a record that does not
-    // decode leaves the batch out entirely; records before `base` are checked, not decoded.
-    const range = { start: 0, end: 0 };
-    const vals: unknown[] = [];
-    const decode = (b: Buffer, k: number, starts: number[], ends: number[]): unknown => {
-      range.start = starts[k];
-      range.end = ends[k];
-      return opts.unpackr.unpack(b, range);
-    };
-    const onBatch = (b: Buffer, starts: number[], ends: number[], n: number): string | undefined => {
-      const skip = Math.max(0, Math.min(n, base - seq));
-      seq += skip;
-      if (skip === n) return undefined;
-      vals.length = 0;
-      for (let k = skip; k < n; k++) {
-        try {
-          vals.push(decode(b, k, starts, ends));
-        } catch (e) {
-          return `record ${seq + k - skip} does not decode: ${e instanceof Error ? e.message : String(e)}`;
+      if (h.first !== s.first) { await refuse(i, 8, `the header says the first record is ${h.first}, the name says ${s.first}`); break; }
+      if (expect >= 0 && h.first !== expect) {
+        await refuse(i, 0, `records ${expect}..${h.first - 1} are missing (the segment before ends at ${expect - 1})`);
+        break;
+      }
+      const seed = saltSeed(h.salt);
+      let seq = h.first;
+      // A batch is decoded whole before any of it is handed on, so a record that does not
+      // decode leaves the batch out entirely; records before `base` are checked, not decoded.
+      const range = { start: 0, end: 0 };
+      const vals: unknown[] = [];
+      const decode = (b: Buffer, k: number, starts: number[], ends: number[]): unknown => {
+        const s0 = starts[k], n = ends[k] - s0;
+        if (n > SCRATCH) {
+          range.start = s0;
+          range.end = s0 + n;
+          return opts.unpackr.unpack(b, range);
         }
+        // A small record is copied to the start of a scratch buffer first: msgpackr reads
+        // the strings of a source that ends before byte 140 in JavaScript, and those of any
+        // other (a record deep in a segment) through a native call per record, several
+        // times slower. The unpackr copies binaries (copyBuffers), so nothing decoded
+        // points into the scratch buffer.
+        for (let i = 0; i < n; i++) scratch[i] = b[s0 + i];
+        range.start = 0;
+        range.end = n;
+        return opts.unpackr.unpack(scratch, range);
+      };
+      const onBatch = (b: Buffer, starts: number[], ends: number[], n: number): string | undefined => {
+        const skip = Math.max(0, Math.min(n, base - seq));
+        seq += skip;
+        if (skip === n) return undefined;
+        vals.length = 0;
+        for (let k = skip; k < n; k++) {
+          try {
+            vals.push(decode(b, k, starts, ends));
+          } catch (e) {
+            return `record ${seq + k - skip} does not decode: ${e instanceof Error ? e.message : String(e)}`;
+          }
+        }
+        for (const v of vals) {
+          if (opts.replay) opts.replay(v, seq); else records.push(v);
+          seq++;
+        }
+        decoded += vals.length;
+        vals.length = 0;
+        return undefined;
+      };
+      let pos = SEG_HEADER, count = 0;
+      let problem: ScanProblem | undefined;
+      for (let since = 0; ;) {
+        const at = seg.start, more = seg.start + seg.len < size;
+        const r = scanSegment(seg.window(), seed, pos - at, CHUNK - since, onBatch, more);
+        pos = at + r.end;
+        count += r.count;
+        since += r.count;
+        if (r.problem) {
+          const p = r.problem;
+          problem = { ...p, offset: at + p.offset, cut: at + p.cut };
+          // no valid batch in the rest of the window: the rest of the file decides
+          if (more && p.tail && p.searched !== undefined) problem.tail = findBatch(await seg.rest(at + p.searched), 0, seed) < 0;
+          break;
+        }
+        if (r.done) break;
+        if (r.need !== undefined) await seg.slide(pos, r.need);
+        if (since >= CHUNK) { since = 0; await yieldLoop(); }
       }
-      for (const v of vals) {
-        if (opts.replay) opts.replay(v, seq); else records.push(v);
-        seq++;
+      report.recordsReplayed = decoded;
+      if (problem) {
+        const lost = size - problem.cut;
+        if (last && problem.tail) {
+          await truncateFile(fsl, path, problem.cut);
+          report.bytesCut += lost;
+          report.cut = { file: s.name, offset: problem.cut, bytes: lost, reason: `${problem.reason} at offset ${problem.offset}` };
+          note(`cut ${s.name} at offset ${problem.cut}: ${lost} bytes of an unfinished final batch (${problem.reason} at offset ${problem.offset})`);
+        } else if (!opts.recover) {
+          throw damaged(s.name, problem.offset, problem.version ? problem.reason : `${problem.reason} (valid records follow: not a torn tail)`);
+        } else {
+          const savedAs = `${s.name}.${problem.cut}${DROPPED_SUFFIX}`;
+          const rest = await seg.rest(problem.cut);
+          await saveBytes(fsl, join(dir, savedAs), rest);
+          await truncateFile(fsl, path, problem.cut);
+          dirty = true;
+          const records = countAfter(rest, 1, seed).records;
+          report.dropped.push({ file: s.name, offset: problem.cut, bytes: lost, records, reason: `${problem.reason} at offset ${problem.offset}`, savedAs });
+          note(`recover: cut ${s.name} at offset ${problem.cut}: dropped ${lost} bytes (at least ${records} more records): ${problem.reason} at offset ${problem.offset}; kept as ${savedAs}`);
+          if (!last) await dropFrom(i + 1, `follows the damage in ${s.name} at offset ${problem.offset}`);
+        }
+        current = { name: s.name, first: h.first, count, size: problem.cut, salt: h.salt };
+        report.journalBytes += problem.cut;
+        expect = h.first + count;
+        break;
       }
-      decoded += vals.length;
-      vals.length = 0;
-      return undefined;
-    };
-    let pos = SEG_HEADER, count = 0;
-    let problem: ScanProblem | undefined;
-    for (;;) {
-      const r = scanSegment(buf, seed, pos, CHUNK, onBatch);
-      pos = r.end;
-      count += r.count;
-      if (r.problem) { problem = r.problem; break; }
-      if (r.done) break;
-      await yieldLoop();
-    }
-    report.recordsReplayed = decoded;
-    if (problem) {
-      const lost = buf.length - problem.cut;
-      if (last && problem.tail) {
-        await truncateFile(fsl, path, problem.cut);
-        report.bytesCut += lost;
-        report.cut = { file: s.name, offset: problem.cut, bytes: lost, reason: `${problem.reason} at offset ${problem.offset}` };
-        note(`cut ${s.name} at offset ${problem.cut}: ${lost} bytes of an unfinished final batch (${problem.reason} at offset ${problem.offset})`);
-      } else if (!opts.recover) {
-        throw damaged(s.name, problem.offset, problem.version ? problem.reason : `${problem.reason} (valid records follow: not a torn tail)`);
-      } else {
-        const savedAs = `${s.name}.${problem.cut}${DROPPED_SUFFIX}`;
-        await saveBytes(fsl, join(dir, savedAs), buf.subarray(problem.cut));
-        await truncateFile(fsl, path, problem.cut);
-        dirty = true;
-        const records = countAfter(buf, problem.cut + 1, seed).records;
-        report.dropped.push({ file: s.name, offset: problem.cut, bytes: lost, records, reason: `${problem.reason} at offset ${problem.offset}`, savedAs });
-        note(`recover: cut ${s.name} at offset ${problem.cut}: dropped ${lost} bytes (at least ${records} more records): ${problem.reason} at offset ${problem.offset}; kept as ${savedAs}`);
-        if (!last) await dropFrom(i + 1, `follows the damage in ${s.name} at offset ${problem.offset}`);
-      }
-      current = { name: s.name, first: h.first, count, size: problem.cut, salt: h.salt };
-      report.journalBytes += problem.cut;
+      current = { name: s.name, first: h.first, count, size, salt: h.salt };
+      report.journalBytes += size;
       expect = h.first + count;
-      break;
+    } finally {
+      win = seg.buf;
+      await seg.close();
     }
-    current = { name: s.name, first: h.first, count, size: buf.length, salt: h.salt };
-    report.journalBytes += buf.length;
-    expect = h.first + count;
   }
   report.recordsReplayed = decoded;
   report.nextSeq = Math.max(base, expect);
@@ -294,4 +330,64 @@ async function saveBytes(fsl: FsLayer, path: string, bytes: Buffer): Promise<voi
   } finally {
     await fsl.close(fd);
   }
+}
+
+/**
+ * A segment read through a window that slides along it. Reading a whole segment (up to
+ * 64 MiB) into a new buffer costs more in page faults on the fresh memory than checking
+ * and decoding its records; one buffer reused for every window stays mapped.
+ */
+class SegmentReader {
+  /** File offset of buf[0], and bytes of buf that hold the file from there. */
+  start = 0;
+  len = 0;
+  private constructor(private readonly fsl: FsLayer, private readonly fd: number, readonly size: number, public buf: Buffer) {}
+
+  static async open(fsl: FsLayer, path: string, buf: Buffer): Promise<SegmentReader> {
+    const fd = await fsl.open(path, 'r');
+    try {
+      return new SegmentReader(fsl, fd, await fsl.fsize(fd), buf);
+    } catch (e) {
+      await fsl.close(fd);
+      throw e;
+    }
+  }
+
+  window(): Buffer { return this.buf.subarray(0, this.len); }
+
+  /** Moves the window to start at file offset `from`, holding at least `need` bytes (or
+   *  all that is left of the file), and as many more as fit. */
+  async slide(from: number, need: number): Promise<void> {
+    const want = Math.min(need, this.size - from);
+    if (want > this.buf.length) {
+      const b = Buffer.allocUnsafe(Math.max(want, 2 * this.buf.length));
+      this.buf.copy(b, 0, 0, this.len);
+      this.buf = b;
+    }
+    // what the window already holds of the new one moves to the front
+    const keep = from >= this.start && from < this.start + this.len ? this.start + this.len - from : 0;
+    if (keep > 0 && from > this.start) this.buf.copy(this.buf, 0, from - this.start, this.start + this.len);
+    this.start = from;
+    this.len = keep;
+    const end = Math.min(this.size, from + this.buf.length);
+    while (this.start + this.len < end) {
+      const n = await this.fsl.read(this.fd, this.buf, this.len, end - this.start - this.len, this.start + this.len);
+      if (n === 0) break;
+      this.len += n;
+    }
+  }
+
+  /** The file from `from` to its end, in a buffer of its own (the rare paths: damage). */
+  async rest(from: number): Promise<Buffer> {
+    const b = Buffer.allocUnsafe(Math.max(0, this.size - from));
+    let got = 0;
+    while (got < b.length) {
+      const n = await this.fsl.read(this.fd, b, got, b.length - got, from + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return got === b.length ? b : b.subarray(0, got);
+  }
+
+  close(): Promise<void> { return this.fsl.close(this.fd); }
 }

@@ -9,7 +9,7 @@
 // bytes are damage. The cut always goes at the start of the batch: batches are atomic.
 
 import { crc32c } from './crc32c.js';
-import { BATCH_FRAME, FRAME_HEAD, KIND_BATCH, KIND_RECORD, SEG_HEADER } from './format.js';
+import { BATCH_FRAME, FRAME_HEAD, KIND_BATCH, KIND_RECORD } from './format.js';
 
 export interface ScanProblem {
   /** Offset of the bad frame. */
@@ -19,6 +19,9 @@ export interface ScanProblem {
   reason: string;
   /** No valid batch follows: an unfinished final batch rather than damage. */
   tail: boolean;
+  /** Where the search for a valid batch after it started, when `tail` came from that
+   *  search: with `more`, the bytes past `buf` must be searched too. */
+  searched?: number;
   /** A frame whose checksum holds but whose kind byte is unknown (a newer format). */
   version?: boolean;
 }
@@ -29,8 +32,12 @@ export interface ScanResult {
   /** Records in the whole valid batches read. */
   count: number;
   problem?: ScanProblem;
-  /** False when the scan stopped at `maxRecords` with more left to read. */
+  /** False when the scan stopped at `maxRecords` with more left to read, or (`need`) at
+   *  the end of `buf` with more of the file after it. */
   done: boolean;
+  /** With `more`: the batch at `end` goes past `buf`; this many bytes from `end` hold it
+   *  (or its header). */
+  need?: number;
 }
 
 /**
@@ -66,17 +73,32 @@ export function countAfter(buf: Buffer, from: number, seed: number): { batches: 
   return { batches, records };
 }
 
-export function scanSegment(buf: Buffer, seed: number, from: number, maxRecords: number, onBatch?: OnBatch): ScanResult {
+/**
+ * Reads the batches of `buf` from `from` (a batch boundary, SEG_HEADER at a segment's
+ * start), at most about `maxRecords` records. `buf` is the segment from some offset on;
+ * `more` says the file goes on past its end: a batch that does not fit is then not a
+ * problem but a `need`. Offsets in the result are offsets in `buf`.
+ */
+export function scanSegment(buf: Buffer, seed: number, from: number, maxRecords: number, onBatch?: OnBatch, more = false): ScanResult {
   const len = buf.length;
   const starts: number[] = [], ends: number[] = [];
-  let pos = Math.max(from, SEG_HEADER), count = 0;
-  const fail = (offset: number, reason: string, tailFrom: number, opts: { tail?: boolean; version?: boolean } = {}): ScanResult => ({
-    end: pos, count, done: true,
-    problem: { offset, cut: pos, reason, version: opts.version, tail: opts.tail ?? (!opts.version && findBatch(buf, tailFrom, seed) < 0) },
-  });
+  let pos = from, count = 0;
+  const fail = (offset: number, reason: string, tailFrom: number, opts: { tail?: boolean; version?: boolean } = {}): ScanResult => {
+    const search = opts.tail === undefined && !opts.version;
+    return {
+      end: pos, count, done: true,
+      problem: {
+        offset, cut: pos, reason, version: opts.version, tail: search ? findBatch(buf, tailFrom, seed) < 0 : !!opts.tail,
+        searched: search ? tailFrom : undefined,
+      },
+    };
+  };
   while (pos < len) {
     if (count >= maxRecords) return { end: pos, count, done: false };
-    if (len - pos < BATCH_FRAME) return fail(pos, `short batch header (${len - pos} bytes before end of file)`, len, { tail: true });
+    if (len - pos < BATCH_FRAME) {
+      if (more) return { end: pos, count, done: false, need: BATCH_FRAME };
+      return fail(pos, `short batch header (${len - pos} bytes before end of file)`, len, { tail: true });
+    }
     const flen = u32(buf, pos);
     if (flen !== BATCH_FRAME - 8) return fail(pos, `bad batch header length ${flen}`, pos + 1);
     if (crc32c(buf, pos + 8, pos + BATCH_FRAME, seed) !== u32(buf, pos + 4)) return fail(pos, 'batch header checksum mismatch', pos + 1);
@@ -86,6 +108,7 @@ export function scanSegment(buf: Buffer, seed: number, from: number, maxRecords:
     const bytes = u32(buf, pos + 9), n = u32(buf, pos + 13);
     if (n === 0 || bytes < BATCH_FRAME + n * (FRAME_HEAD)) return fail(pos, `impossible batch (${bytes} bytes, ${n} records)`, len, { tail: false });
     const end = pos + bytes;
+    if (end > len && more) return { end: pos, count, done: false, need: bytes };
     if (end > len) return fail(pos, `batch of ${bytes} bytes runs past the end of the file (${len - pos} bytes left)`, len, { tail: true });
     let p = pos + BATCH_FRAME;
     for (let i = 0; i < n; i++) {

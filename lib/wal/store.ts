@@ -163,7 +163,7 @@ export class Store {
     let st: Store | undefined;
     try {
       const rec = await recoverDir(fsl, dir, {
-        recover: opts.recover ?? false, unpackr: new Unpackr({ useRecords: false }), replay: opts.replay, base: opts.base, log: opts.log ?? (() => undefined),
+        recover: opts.recover ?? false, unpackr: new Unpackr({ useRecords: false, copyBuffers: true }), replay: opts.replay, base: opts.base, log: opts.log ?? (() => undefined),
       });
       st = new Store(dir, fsl, opts, lim, rec);
       st.lock = lock;
