@@ -137,6 +137,8 @@ export class Journal implements Persist {
       this.snapBusy = true;
       void this.snapshotNow().finally(() => { this.snapBusy = false; });
     }
+    // the group is whole (this turn's records): to the disk now, not a turn later
+    this.store.commit();
     void Promise.allSettled(appends).then((res) => this.settle(g, res));
   }
 

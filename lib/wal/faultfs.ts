@@ -66,9 +66,9 @@ export class FaultFs implements FsLayer {
     }
   }
 
-  async open(path: string, flags: OpenFlags): Promise<number> {
+  async open(path: string, flags: OpenFlags, dsync?: boolean): Promise<number> {
     this.hit('open', path);
-    const fd = await this.inner.open(path, flags);
+    const fd = await this.inner.open(path, flags, dsync);
     this.paths.set(fd, path);
     return fd;
   }

@@ -12,7 +12,10 @@ import fs from 'node:fs';
 export type OpenFlags = 'r' | 'r+' | 'w' | 'wx';
 
 export interface FsLayer {
-  open(path: string, flags: OpenFlags): Promise<number>;
+  /** `dsync`: each write on the fd is durable (data, and the size that reaches it) when it
+   *  returns, as after an fdatasync (O_DSYNC); a layer that does so may make fdatasync of
+   *  the fd free. A layer may ignore it: callers still call fdatasync. */
+  open(path: string, flags: OpenFlags, dsync?: boolean): Promise<number>;
   close(fd: number): Promise<void>;
   /** Reads up to len bytes at file position pos into buf[off...]; returns the count. */
   read(fd: number, buf: Uint8Array, off: number, len: number, pos: number): Promise<number>;
@@ -35,13 +38,32 @@ export interface FsLayer {
 const cb = <T>(run: (done: (e: NodeJS.ErrnoException | null, v: T) => void) => void): Promise<T> =>
   new Promise<T>((resolve, reject) => run((e, v) => (e ? reject(e) : resolve(v))));
 
-/** The real file system, through Node's callback API (one thread-pool hop per call). */
+const C = fs.constants;
+const DSYNC_FLAGS: Record<OpenFlags, number> = {
+  r: C.O_RDONLY | C.O_DSYNC,
+  'r+': C.O_RDWR | C.O_DSYNC,
+  w: C.O_WRONLY | C.O_CREAT | C.O_TRUNC | C.O_DSYNC,
+  wx: C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_DSYNC,
+};
+/** Open with O_DSYNC: their writes are synced as they are made, their fdatasync is free. */
+const dsyncFds = new Set<number>();
+
+/** The real file system, through Node's callback API (one thread-pool hop per call). On
+ *  an O_DSYNC fd, a write and its fdatasync are one hop (one system call) instead of two:
+ *  the journal's append is a single trip through the thread pool. */
 export const nodeFs: FsLayer = {
-  open: (path, flags) => cb<number>((d) => fs.open(path, flags, 0o644, d)),
-  close: (fd) => cb<void>((d) => fs.close(fd, (e) => d(e, undefined))),
+  async open(path, flags, dsync) {
+    const fd = await cb<number>((d) => fs.open(path, dsync ? DSYNC_FLAGS[flags] : flags, 0o644, d));
+    if (dsync) dsyncFds.add(fd);
+    return fd;
+  },
+  close: (fd) => {
+    dsyncFds.delete(fd);
+    return cb<void>((d) => fs.close(fd, (e) => d(e, undefined)));
+  },
   read: (fd, buf, off, len, pos) => cb<number>((d) => fs.read(fd, buf, off, len, pos, d)),
   write: (fd, buf, off, len, pos) => cb<number>((d) => fs.write(fd, buf, off, len, pos, d)),
-  fdatasync: (fd) => cb<void>((d) => fs.fdatasync(fd, (e) => d(e, undefined))),
+  fdatasync: (fd) => (dsyncFds.has(fd) ? Promise.resolve() : cb<void>((d) => fs.fdatasync(fd, (e) => d(e, undefined)))),
   fsync: (fd) => cb<void>((d) => fs.fsync(fd, (e) => d(e, undefined))),
   ftruncate: (fd, len) => cb<void>((d) => fs.ftruncate(fd, len, (e) => d(e, undefined))),
   fsize: (fd) => cb<number>((d) => fs.fstat(fd, (e, st) => d(e, e ? 0 : st.size))),

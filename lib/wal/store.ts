@@ -170,7 +170,7 @@ export class Store {
       st.journalBytes = rec.report.journalBytes;
       if (rec.current) {
         const c = rec.current;
-        const fd = await fsl.open(join(dir, c.name), 'r+');
+        const fd = await fsl.open(join(dir, c.name), 'r+', true);
         st.cur = { name: c.name, first: c.first, count: c.count, size: c.size, seed: saltSeed(c.salt), fd };
       } else {
         await st.rotate();
@@ -215,6 +215,17 @@ export class Store {
       this.queue.push({ payload, resolve, reject });
       this.schedule();
     });
+  }
+
+  /**
+   * Starts writing the appends queued so far now rather than once this event-loop turn
+   * is over, for a caller that has collected its group itself (devs/persist collects a
+   * turn's changes): it saves the turn the writer would otherwise wait for. Appends made
+   * later in the turn wait for the next batch.
+   */
+  commit(): void {
+    if (this.running || this.queue.length === 0) return;
+    void this.drain();
   }
 
   /**
@@ -432,7 +443,7 @@ export class Store {
     const salt = randomBytes(4).readUInt32LE(0);
     let fd: number | undefined;
     try {
-      fd = await this.fs.open(path, 'wx');
+      fd = await this.fs.open(path, 'wx', true);
       await writeAll(this.fs, fd, encodeSegHeader({ first, salt }), 0);
       await this.fs.fsync(fd);
       await this.fs.syncDir(this.dir);

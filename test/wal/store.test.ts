@@ -69,6 +69,29 @@ t.test('group commit: appends of one turn share one write and one fdatasync', as
   await st.close();
 });
 
+t.test('commit writes the queued appends at once; appends after it go in the next batch', async (t) => {
+  const dir = tmpDir(t);
+  const fs = new FaultFs();
+  const st = await Store.open(dir, { fs });
+  const w0 = fs.counts.write, s0 = fs.counts.fdatasync;
+  const a = [st.append('a'), st.append('b')];
+  t.equal(fs.counts.write, w0, 'an append waits for the end of the turn');
+  st.commit();
+  t.equal(fs.counts.write, w0 + 1, 'commit starts the write before the turn ends');
+  const c = st.append('c');
+  st.commit();   // a batch is in flight: 'c' waits for it
+  t.equal(fs.counts.write, w0 + 1);
+  t.same(await Promise.all([...a, c]), [0, 1, 2]);
+  t.equal(fs.counts.write - w0, 2, 'two batches');
+  t.equal(fs.counts.fdatasync - s0, 2, 'each made durable');
+  st.commit();   // nothing queued: nothing written
+  t.equal(fs.counts.write - w0, 2);
+  await st.close();
+  const again = await Store.open(dir);
+  t.same(again.recovered.records, ['a', 'b', 'c']);
+  await again.close();
+});
+
 t.test('rotation by record count and by size', async (t) => {
   const dir = tmpDir(t);
   const st = await Store.open(dir, { segmentRecords: 4 });
