@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
 // Durability benchmarks (issue 11), all in one run on one disk:
-//  - the floor: a bare write + fdatasync of a small append to a plain file;
+//  - the floor: a bare write + fdatasync of a small append to a plain file, and the same
+//    append as one O_DSYNC write (what the journal does: one thread-pool trip);
 //  - the ctl round trip (`want N` on an open ctl fid, one Twrite) against two `akaros
 //    serve` child processes, one journaling to a state directory, one --ephemeral,
 //    interleaved with the floor in short blocks so all three see the same load;
-//  - acknowledged ctl writes per second at 1 and at 16 writers (one connection and one
-//    process each), journaled, alternating blocks; the ephemeral server for reference;
+//  - acknowledged ctl writes per second at 1 and at 16 writers (a connection each),
+//    journaled, alternating blocks; the ephemeral server for reference; beside each, the
+//    server's CPU time per acknowledged write (all its threads), the figure a loaded
+//    machine disturbs least;
 //  - recovery: opening a state whose journal holds 1,000,000 records after its snapshot
 //    (read, check, decode, replay through the kernel, check the invariants), and one
 //    whose snapshot holds 10,000 MCPs.
@@ -27,6 +30,7 @@ import { openMachine } from '../devs/persist/open.js';
 import type { Rec } from '../devs/persist/records.js';
 import type { NodeSettings } from '../devs/kernel/ctx.js';
 import { resultPath } from './lib/load.js';
+import { cpuNs } from './lib/servers.js';
 import { dial } from '../test/durable/helpers.js';
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'run.js');
@@ -36,12 +40,15 @@ const pct = (xs: number[], p: number): number => { const s = [...xs].sort((a, b)
 const cb = <T>(run: (done: (e: NodeJS.ErrnoException | null, v: T) => void) => void): Promise<T> =>
   new Promise<T>((res, rej) => run((e, v) => (e ? rej(e) : res(v))));
 
-interface Lat { p50us: number; p99us: number; opsPerSec: number; n: number }
-function summary(lat: number[], ms: number): Lat {
-  return { p50us: Math.round(pct(lat, 0.5) * 1000), p99us: Math.round(pct(lat, 0.99) * 1000), opsPerSec: Math.round(lat.length / (ms / 1000)), n: lat.length };
+interface Lat { p50us: number; p99us: number; opsPerSec: number; n: number; cpuUsPerOp?: number }
+function summary(lat: number[], ms: number, cpuNsSpent?: number): Lat {
+  const r: Lat = { p50us: Math.round(pct(lat, 0.5) * 1000), p99us: Math.round(pct(lat, 0.99) * 1000), opsPerSec: Math.round(lat.length / (ms / 1000)), n: lat.length };
+  if (cpuNsSpent !== undefined && lat.length > 0) r.cpuUsPerOp = Math.round(cpuNsSpent / lat.length / 1000);
+  return r;
 }
 
 interface Child { p: ChildProcess; address: string }
+const cpuOf = (c: Child): number => cpuNs(c.p.pid!);
 
 async function serve(args: string[]): Promise<Child> {
   const p = spawn(process.execPath, [BIN, 'serve', '--listen', 'tcp!127.0.0.1!0', '--hostowner', H, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -71,41 +78,60 @@ async function writer(address: string, user: string): Promise<{ c: Client; ctl: 
   return { c, ctl };
 }
 
-/** The floor and the two servers' round trips, interleaved in blocks of 20. */
-async function latency(dir: string, journaled: Fid, ephemeral: Fid, ms: number): Promise<{ floor: Lat; journaled: Lat; ephemeral: Lat }> {
+type LatKey = 'floor' | 'floorDsync' | 'journaled' | 'ephemeral';
+
+/** The floors and the two servers' round trips, interleaved in blocks of 20. */
+async function latency(dir: string, journaled: Fid, ephemeral: Fid, servers: { journaled: Child; ephemeral: Child }, ms: number): Promise<Record<LatKey, Lat>> {
   const fd = await cb<number>((d) => fs.open(join(dir, 'floor'), 'w', d));
+  const C = fs.constants;
+  const fdDsync = await cb<number>((d) => fs.open(join(dir, 'floor-dsync'), C.O_WRONLY | C.O_CREAT | C.O_TRUNC | C.O_DSYNC, 0o644, d));
   const rec = Buffer.alloc(60, 7);
-  let pos = 0, i = 0;
-  const ops = {
+  let pos = 0, posDsync = 0, i = 0;
+  const ops: Record<LatKey, () => Promise<unknown>> = {
     floor: async () => {
       await cb<number>((d) => fs.write(fd, rec, 0, rec.length, pos, d));
       pos += rec.length;
       await cb<void>((d) => fs.fdatasync(fd, (e) => d(e, undefined)));
     },
+    floorDsync: async () => {
+      await cb<number>((d) => fs.write(fdDsync, rec, 0, rec.length, posDsync, d));
+      posDsync += rec.length;
+    },
     journaled: () => journaled.write(0n, Buffer.from(`want ${i++ % 4}\n`)),
     ephemeral: () => ephemeral.write(0n, Buffer.from(`want ${i++ % 4}\n`)),
   };
-  const lat = { floor: [] as number[], journaled: [] as number[], ephemeral: [] as number[] };
-  const spent = { floor: 0, journaled: 0, ephemeral: 0 };
+  const keys = Object.keys(ops) as LatKey[];
+  const lat = { floor: [] as number[], floorDsync: [] as number[], journaled: [] as number[], ephemeral: [] as number[] };
+  const spent = { floor: 0, floorDsync: 0, journaled: 0, ephemeral: 0 };
+  const cpu = { journaled: 0, ephemeral: 0 };
   try {
     for (const op of Object.values(ops)) for (let k = 0; k < 20; k++) await op();   // warm up
     const end = performance.now() + 3 * ms;
     while (performance.now() < end) {
-      for (const key of ['floor', 'journaled', 'ephemeral'] as const) {
+      for (const key of keys) {
+        const srv = key === 'journaled' || key === 'ephemeral' ? servers[key] : undefined;
+        const c0 = srv ? cpuOf(srv) : 0;
         const b0 = performance.now();
         for (let k = 0; k < 20; k++) { const s = performance.now(); await ops[key](); lat[key].push(performance.now() - s); }
         spent[key] += performance.now() - b0;
+        if (srv) cpu[key as 'journaled' | 'ephemeral'] += cpuOf(srv) - c0;
       }
     }
   } finally {
     fs.closeSync(fd);
+    fs.closeSync(fdDsync);
   }
-  return { floor: summary(lat.floor, spent.floor), journaled: summary(lat.journaled, spent.journaled), ephemeral: summary(lat.ephemeral, spent.ephemeral) };
+  return {
+    floor: summary(lat.floor, spent.floor), floorDsync: summary(lat.floorDsync, spent.floorDsync),
+    journaled: summary(lat.journaled, spent.journaled, cpu.journaled), ephemeral: summary(lat.ephemeral, spent.ephemeral, cpu.ephemeral),
+  };
 }
 
-/** Closed-loop writers, each on its own ctl, for ms: acknowledged writes per second. */
-async function closedLoop(ctls: Fid[], ms: number): Promise<Lat> {
+/** Closed-loop writers, each on its own ctl, for ms: acknowledged writes per second, and
+ *  the server's CPU time per write. */
+async function closedLoop(srv: Child, ctls: Fid[], ms: number): Promise<Lat> {
   const lat: number[] = [];
+  const c0 = cpuOf(srv);
   const t0 = performance.now(), end = t0 + ms;
   await Promise.all(ctls.map(async (ctl, w) => {
     let i = w;
@@ -115,20 +141,21 @@ async function closedLoop(ctls: Fid[], ms: number): Promise<Lat> {
       lat.push(performance.now() - s);
     }
   }));
-  return summary(lat, performance.now() - t0);
+  return summary(lat, performance.now() - t0, cpuOf(srv) - c0);
 }
 
 /** 1 and 16 writers in alternating 250 ms blocks; the per-block rates averaged. */
-async function throughput(ctls: Fid[], ms: number): Promise<{ one: Lat; many: Lat }> {
+async function throughput(srv: Child, ctls: Fid[], ms: number): Promise<{ one: Lat; many: Lat }> {
   const acc: { one: Lat[]; many: Lat[] } = { one: [], many: [] };
-  await closedLoop(ctls, 200);
+  await closedLoop(srv, ctls, 200);
   for (let done = 0; done < ms; done += 250) {
-    acc.one.push(await closedLoop(ctls.slice(0, 1), 250));
-    acc.many.push(await closedLoop(ctls, 250));
+    acc.one.push(await closedLoop(srv, ctls.slice(0, 1), 250));
+    acc.many.push(await closedLoop(srv, ctls, 250));
   }
   const merge = (rs: Lat[]): Lat => ({
     opsPerSec: Math.round(rs.reduce((a, r) => a + r.opsPerSec, 0) / rs.length),
     p50us: pct(rs.map((r) => r.p50us), 0.5), p99us: Math.max(...rs.map((r) => r.p99us)), n: rs.reduce((a, r) => a + r.n, 0),
+    cpuUsPerOp: pct(rs.map((r) => r.cpuUsPerOp ?? NaN), 0.5),
   });
   return { one: merge(acc.one), many: merge(acc.many) };
 }
@@ -195,9 +222,9 @@ export async function run(opts: { ms?: number; records?: number; mcps?: number; 
     try {
       const jw = await Promise.all(Array.from({ length: 16 }, () => writer(jsrv.address, 'glenda')));
       const ew = await Promise.all(Array.from({ length: 16 }, () => writer(esrv.address, 'glenda')));
-      lat = await latency(root, jw[0].ctl, ew[0].ctl, ms);
-      tpJ = await throughput(jw.map((w) => w.ctl), ms);
-      tpE = await throughput(ew.map((w) => w.ctl), ms / 2);
+      lat = await latency(root, jw[0].ctl, ew[0].ctl, { journaled: jsrv, ephemeral: esrv }, ms);
+      tpJ = await throughput(jsrv, jw.map((w) => w.ctl), ms);
+      tpE = await throughput(esrv, ew.map((w) => w.ctl), ms / 2);
       for (const w of [...jw, ...ew]) w.c.close();
     } finally {
       await stop(jsrv);
@@ -215,6 +242,7 @@ export async function run(opts: { ms?: number; records?: number; mcps?: number; 
       bench: 'durable', date: new Date().toISOString(), node: process.version,
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg: os.loadavg().map((x) => +x.toFixed(2)) },
       floor_fdatasync: fl,
+      floor_dsync_write: lat.floorDsync,
       ctl_journaled_1: lat.journaled,
       ctl_ephemeral_1: lat.ephemeral,
       journal_overhead_p50_us: lat.journaled.p50us - lat.ephemeral.p50us,
@@ -228,13 +256,16 @@ export async function run(opts: { ms?: number; records?: number; mcps?: number; 
       },
     };
     console.log(`durable on ${root} (${res.machine.cpus} cpus, load ${res.machine.loadavg.join(' ')})`);
+    const row = (what: string, l: Lat, target = '') =>
+      ({ what, 'ops/s': l.opsPerSec, 'p50 µs': l.p50us, 'p99 µs': l.p99us, 'server CPU µs/op': l.cpuUsPerOp ?? '', target });
     console.table([
-      { what: 'floor: write + fdatasync (60 B)', 'ops/s': fl.opsPerSec, 'p50 µs': fl.p50us, 'p99 µs': fl.p99us, target: '' },
-      { what: 'ctl write, ephemeral, 1 writer', 'ops/s': lat.ephemeral.opsPerSec, 'p50 µs': lat.ephemeral.p50us, 'p99 µs': lat.ephemeral.p99us, target: '' },
-      { what: 'ctl write, journaled, 1 writer', 'ops/s': lat.journaled.opsPerSec, 'p50 µs': lat.journaled.p50us, 'p99 µs': lat.journaled.p99us, target: `p50 <= ${res.targets.journaled_p50_us_max}` },
-      { what: 'ctl write, journaled, 1 writer (blocks)', 'ops/s': tpJ.one.opsPerSec, 'p50 µs': tpJ.one.p50us, 'p99 µs': tpJ.one.p99us, target: '' },
-      { what: 'ctl write, journaled, 16 writers', 'ops/s': tpJ.many.opsPerSec, 'p50 µs': tpJ.many.p50us, 'p99 µs': tpJ.many.p99us, target: `>= 10000/s, ${res.throughput_journaled.ratio}x (>= 8x)` },
-      { what: 'ctl write, ephemeral, 16 writers', 'ops/s': tpE.many.opsPerSec, 'p50 µs': tpE.many.p50us, 'p99 µs': tpE.many.p99us, target: '' },
+      row('floor: write + fdatasync (60 B)', fl),
+      row('floor: one O_DSYNC write (60 B)', lat.floorDsync),
+      row('ctl write, ephemeral, 1 writer', lat.ephemeral),
+      row('ctl write, journaled, 1 writer', lat.journaled, `p50 <= ${res.targets.journaled_p50_us_max}`),
+      row('ctl write, journaled, 1 writer (blocks)', tpJ.one),
+      row('ctl write, journaled, 16 writers', tpJ.many, `>= 10000/s, ${res.throughput_journaled.ratio}x (>= 8x)`),
+      row('ctl write, ephemeral, 16 writers', tpE.many),
     ]);
     console.log(`recovery of ${nrec} journal records: ${res.recovery_journal.ms} ms (CPU ${res.recovery_journal.cpu_ms} ms with the snapshot written after it, ${res.recovery_journal.then_snapshot_ms} ms) (target <= 2000)`);
     console.log(`recovery of a ${nmcp}-MCP snapshot: ${res.recovery_snapshot.ms} ms (${res.recovery_snapshot.cpu_ms} ms CPU) (target <= 2000)`);
