@@ -65,7 +65,9 @@ export interface DurableMachine {
 /** A start that replays this many records or more writes a snapshot at once. */
 const SNAPSHOT_AFTER_REPLAY = 10_000;
 
-const STORE_DEFAULTS: StoreOptions = { snapshotRecords: 100_000 };
+// Zeros written 1 MiB ahead: an append then overwrites allocated space, and its sync need not
+// also write the file's new size (lib/wal/README.md, Cost).
+const STORE_DEFAULTS: StoreOptions = { snapshotRecords: 100_000, preallocBytes: 1 << 20 };
 
 /** Removes a state directory's journal, snapshots and dropped files (not the directory). */
 export async function wipeState(dir: string, fsl: FsLayer = nodeFs): Promise<string[]> {

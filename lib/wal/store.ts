@@ -32,6 +32,12 @@ export interface StoreOptions {
   maxBatchBytes?: number;
   /** Appends waiting for the disk, in bytes, past which append fails EAGAIN (default 64 MiB). */
   maxPendingBytes?: number;
+  /** Zeros written ahead of a segment's end, up to this many bytes (default 0: none), so
+   *  that batches overwrite space the file already has instead of growing it: where a
+   *  sync after growing a file must also write its new size (ext4), that saves a write
+   *  per batch. The zeros are cut off at a clean close and before a new segment starts;
+   *  after a crash, recovery cuts them with the torn tail. */
+  preallocBytes?: number;
   /** `snapshotDue` turns true after this many records since the last snapshot (default 1,000,000)... */
   snapshotRecords?: number;
   /** ... or this many journal bytes (default 64 MiB). */
@@ -85,7 +91,12 @@ interface Rec { payload: Uint8Array; resolve: (seq: number) => void; reject: (e:
 interface Mark { mark: true; resolve: (at: { covers: number; bytes: number }) => void; reject: (e: Error) => void }
 type Item = Rec | Mark;
 
-interface Seg { name: string; first: number; count: number; size: number; seed: number; fd: number }
+/** `size`: bytes of header and batches; `alloc`: the file's length (more when zeros were
+ *  written ahead). */
+interface Seg { name: string; first: number; count: number; size: number; alloc: number; seed: number; fd: number }
+
+/** The least zeros written ahead at a time: a segment's pad grows with it up to preallocBytes. */
+const MIN_PAD = 64 * 1024;
 
 const MiB = 1 << 20;
 const HARD_MAX_RECORD = 64 * MiB;
@@ -106,7 +117,7 @@ export class Store {
   private readonly log: (line: string) => void;
   private readonly lim: {
     segmentBytes: number; segmentRecords: number; maxRecordBytes: number; maxBatchBytes: number;
-    maxPendingBytes: number; snapshotRecords: number; snapshotBytes: number; keepSnapshots: number;
+    maxPendingBytes: number; snapshotRecords: number; snapshotBytes: number; keepSnapshots: number; preallocBytes: number;
   };
   private lock?: Lock;
   private cur!: Seg;
@@ -153,6 +164,7 @@ export class Store {
       snapshotRecords: intOpt(opts.snapshotRecords, 1_000_000, 1, Number.MAX_SAFE_INTEGER, 'snapshotRecords'),
       snapshotBytes: intOpt(opts.snapshotBytes, 64 * MiB, 1, Number.MAX_SAFE_INTEGER, 'snapshotBytes'),
       keepSnapshots: intOpt(opts.keepSnapshots, 2, 1, 1000, 'keepSnapshots'),
+      preallocBytes: intOpt(opts.preallocBytes, 0, 0, 2 ** 30, 'preallocBytes'),
     };
     try {
       await fsl.mkdir(dir);
@@ -171,7 +183,7 @@ export class Store {
       if (rec.current) {
         const c = rec.current;
         const fd = await fsl.open(join(dir, c.name), 'r+', true);
-        st.cur = { name: c.name, first: c.first, count: c.count, size: c.size, seed: saltSeed(c.salt), fd };
+        st.cur = { name: c.name, first: c.first, count: c.count, size: c.size, alloc: c.size, seed: saltSeed(c.salt), fd };
       } else {
         await st.rotate();
       }
@@ -278,6 +290,7 @@ export class Store {
     await this.idle();
     await this.snapChain;
     try {
+      if (!this.failure) await this.trimPad(this.cur).catch((e: unknown) => this.log(`close: cut ${this.cur.name} to ${this.cur.size} bytes: ${String(e)}`));
       await this.fs.close(this.cur.fd);
     } finally {
       await this.lock?.release();
@@ -363,7 +376,15 @@ export class Store {
     const seg = this.cur;
     let total = BATCH_FRAME;
     for (const r of batch) total += FRAME_HEAD + r.payload.length;
-    const buf = Buffer.allocUnsafe(total);
+    // Past the zeros written ahead: this write grows the file, and writes more zeros after
+    // the batch (as many as the segment holds, up to preallocBytes, not past segmentBytes).
+    let pad = 0;
+    if (this.lim.preallocBytes > 0 && seg.size + total > seg.alloc) {
+      const want = Math.max(MIN_PAD, Math.min(this.lim.preallocBytes, seg.size));
+      pad = Math.max(0, Math.min(want, this.lim.segmentBytes - seg.size - total));
+    }
+    const buf = Buffer.allocUnsafe(total + pad);
+    if (pad > 0) buf.fill(0, total);
     buf[8] = KIND_BATCH;
     buf.writeUInt32LE(total, 9);
     buf.writeUInt32LE(batch.length, 13);
@@ -392,6 +413,7 @@ export class Store {
     }
     const first = this.nextSeq;
     seg.size += total;
+    seg.alloc = Math.max(seg.alloc, seg.size + pad);
     seg.count += batch.length;
     this.nextSeq += batch.length;
     this.journalBytes += total;
@@ -419,6 +441,7 @@ export class Store {
     try {
       await this.fs.ftruncate(seg.fd, seg.size);
       await this.fs.fsync(seg.fd);
+      seg.alloc = seg.size;
       return;
     } catch (e) {
       let forgotten: string;
@@ -435,8 +458,19 @@ export class Store {
     }
   }
 
+  /** Cuts the zeros written ahead off a segment (durably): a segment that is not the last,
+   *  or a cleanly closed one, ends with its last batch. */
+  private async trimPad(seg: Seg): Promise<void> {
+    if (seg.alloc <= seg.size) return;
+    await this.fs.ftruncate(seg.fd, seg.size);
+    await this.fs.fsync(seg.fd);
+    seg.alloc = seg.size;
+  }
+
   /** A new segment starting at nextSeq, durable (with its directory entry) before use. */
   private async rotate(): Promise<void> {
+    // the segment before must end with its last batch before a later one exists
+    if (this.cur) await this.trimPad(this.cur);
     const first = this.nextSeq;
     const name = segName(first);
     const path = join(this.dir, name);
@@ -462,7 +496,7 @@ export class Store {
       throw e;
     }
     const old = this.cur as Seg | undefined;
-    this.cur = { name, first, count: 0, size: SEG_HEADER, seed: saltSeed(salt), fd };
+    this.cur = { name, first, count: 0, size: SEG_HEADER, alloc: SEG_HEADER, seed: saltSeed(salt), fd };
     if (!this.segments.some((s) => s.name === name)) this.segments.push({ name, first });
     if (old) await this.fs.close(old.fd).catch((err: unknown) => this.log(`close ${old.name}: ${String(err)}`));
   }

@@ -16,8 +16,10 @@ const H = 'eve';
 function batches(buf: Buffer): number[] {
   const out: number[] = [];
   for (let pos = 24; pos + 17 <= buf.length;) {
+    const bytes = buf.readUInt32LE(pos + 9);
+    if (bytes === 0) break;   // the zeros the server writes ahead (preallocBytes)
     out.push(pos);
-    pos += buf.readUInt32LE(pos + 9);
+    pos += bytes;
   }
   return out;
 }

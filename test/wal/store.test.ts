@@ -4,7 +4,7 @@
 // the bounds on what a caller can queue.
 
 import t from 'tap';
-import { readdirSync, statSync } from 'node:fs';
+import { copyFileSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { FaultFs, Store } from '../../lib/wal/index.js';
 import { rejection, segmentsIn, snapshotsIn, tmpDir } from './helpers.js';
@@ -90,6 +90,48 @@ t.test('commit writes the queued appends at once; appends after it go in the nex
   const again = await Store.open(dir);
   t.same(again.recovered.records, ['a', 'b', 'c']);
   await again.close();
+});
+
+t.test('preallocBytes: zeros written ahead, cut at a clean close, before a new segment, and after a crash', async (t) => {
+  const dir = tmpDir(t);
+  const seg0 = join(dir, 'journal.0000000000000000.wal');
+  const st = await Store.open(dir, { preallocBytes: 256 * 1024, segmentRecords: 1000 });
+  for (let i = 0; i < 20; i++) await st.append(cmd(i));
+  const bytes = readFileSync(seg0);
+  let used = bytes.length;
+  while (used > 0 && bytes[used - 1] === 0) used--;   // the last batch ends in a non-zero byte (n: 4)
+  t.ok(statSync(seg0).size >= used + 60 * 1024, `zeros after the batches (${statSync(seg0).size} bytes, ${used} used)`);
+  // a crash now: the file as it is, zeros and all
+  const crashed = tmpDir(t);
+  copyFileSync(seg0, join(crashed, 'journal.0000000000000000.wal'));
+  await st.close();
+  t.equal(statSync(seg0).size, used, 'a clean close cuts the zeros');
+  const again = await Store.open(dir);
+  t.same(again.recovered.records, Array.from({ length: 20 }, (_, i) => cmd(i)));
+  t.equal(again.recovered.report.bytesCut, 0);
+  await again.close();
+  const after = await Store.open(crashed);
+  t.same(after.recovered.records, Array.from({ length: 20 }, (_, i) => cmd(i)), 'after a crash: every record');
+  t.ok(after.recovered.report.bytesCut > 0, 'the zeros are cut as a torn tail');
+  t.equal(statSync(join(crashed, 'journal.0000000000000000.wal')).size, used);
+  await after.close();
+  // rotation: the segment before ends with its last batch
+  const rot = tmpDir(t);
+  const st2 = await Store.open(rot, { preallocBytes: 256 * 1024, segmentRecords: 5 });
+  for (let i = 0; i < 12; i++) await st2.append(cmd(i));
+  const segs = segmentsIn(rot);
+  t.equal(segs.length, 3);
+  for (const name of segs.slice(0, -1)) {
+    const b = readFileSync(join(rot, name));
+    t.not(b[b.length - 1], 0, `${name} ends with its last batch`);
+  }
+  t.ok(statSync(join(rot, segs[2])).size > 64 * 1024, 'the current one has zeros ahead');
+  const crashed2 = tmpDir(t);
+  for (const name of segs) copyFileSync(join(rot, name), join(crashed2, name));
+  await st2.close();
+  const r2 = await Store.open(crashed2);
+  t.same(r2.recovered.records, Array.from({ length: 12 }, (_, i) => cmd(i)));
+  await r2.close();
 });
 
 t.test('rotation by record count and by size', async (t) => {
