@@ -7,6 +7,12 @@
 // same run: a ping-pong over the same in-memory duplex pair, and over TCP loopback.
 // The two ctl/status rows run in rounds (bench/lib/rounds.ts): each round's p50 and p99,
 // and the tail's size p99/p50 (target ≤ 5) as a median over rounds with its min–max.
+// A round has at least SHELL_MIN / OPEN_MIN iterations, so that its p99 is a percentile
+// and not the largest of a few dozen. Before the rounds each contender runs the shell
+// loop WARM_ITERS times: the first thousands of iterations of a fresh process are V8
+// compiling the stack (bench/README.md, "The shell loop's tail"); that cold start is
+// measured on its own (its first COLD_ITERS iterations) and printed, not mixed into the
+// rounds.
 // With --compare REF the same rows run alternately against REF's build (its own stack and
 // client, imported from its dist/) and the ratios new/old are printed.
 // Prints a table and writes bench/results/devs.json. Run: node dist/bench/devs-roundtrip.js
@@ -37,6 +43,13 @@ async function contender(make: MakeStack): Promise<Contender> {
   const pid = await g.clone();
   return { root: g.c.root!, pid, kernel: s.kernel, close: () => s.close() };
 }
+
+/** Iterations per round of the shell row and of the open-fid row, at least. */
+const SHELL_MIN = 500;
+const OPEN_MIN = 1000;
+/** Shell iterations measured as the cold start, then run unmeasured before the rounds. */
+const COLD_ITERS = 500;
+const WARM_ITERS = 5000;
 
 /** One round of the shell-style loop: per-iteration latencies in µs. */
 async function shellRound(c: Contender, n: number): Promise<number[]> {
@@ -157,11 +170,24 @@ export async function run(opts: BenchOptions & { iters?: number } = {}): Promise
     const old = (await import(pathToFileURL(join(opts.compareRoot, 'dist', 'test', 'devs', 'kernel', 'stack.js')).href)) as { makeStack: MakeStack };
     stacks.set('old', await contender(old.makeStack));
   }
+  // The cold start, then the warm-up, each contender in turn. Each has its own copy of the
+  // stack to compile, but Node's own code (streams, buffers) is compiled once for both:
+  // with --compare the second cold start is the cheaper one, whichever build it is.
+  const cold = new Map<string, { p50: number; p99: number; cpu: number }>();
+  for (const name of names) {
+    const c = stacks.get(name)!;
+    const c0 = process.cpuUsage();
+    const xs = await shellRound(c, COLD_ITERS);
+    const c1 = process.cpuUsage(c0);
+    cold.set(name, { p50: pct(xs, 0.5), p99: pct(xs, 0.99), cpu: (c1.user + c1.system) / COLD_ITERS });
+    await shellRound(c, WARM_ITERS);
+    await openRound(c, OPEN_MIN);
+  }
   const perRound = Math.max(200, Math.round(iters / 5 / rounds) * 5);
   const roundRows: RoundRow[] = [];
   for (const [what, fn, n] of [
-    ['echo N > ctl; cat status (walk/open/io/clunk)', shellRound, Math.round(perRound / 5)],
-    ['ctl write + status read (open fids)', openRound, perRound],
+    ['echo N > ctl; cat status (walk/open/io/clunk)', shellRound, Math.max(SHELL_MIN, Math.round(perRound / 5))],
+    ['ctl write + status read (open fids)', openRound, Math.max(OPEN_MIN, perRound)],
   ] as const) {
     const all = new Map<string, number[]>(names.map((x) => [x, []]));
     let wall = 0;
@@ -237,6 +263,9 @@ export async function run(opts: BenchOptions & { iters?: number } = {}): Promise
     console.log(`\n${machineLine(rounds, spread)}`);
     const ctl = spinControl();
     console.log(`control: a bare 40 µs CPU spin here has p50 ${ctl.p50.toFixed(0)} µs, p99 ${ctl.p99.toFixed(0)} µs (p99/p50 ${(ctl.p99 / ctl.p50).toFixed(1)}): a tail below that is the machine's, not ours`);
+    for (const [name, c] of cold) {
+      console.log(`cold start (${name}): the first ${COLD_ITERS} shell iterations of a fresh stack, V8 still compiling it: p50 ${c.p50.toFixed(1)} µs, p99 ${c.p99.toFixed(1)} µs, cpu ${c.cpu.toFixed(1)} µs/iteration (not judged; the rounds below come after ${WARM_ITERS} more)`);
+    }
     for (const r of roundRows) {
       const a = names[0];
       console.log(`${r.what}: ${a} p50 ${median(r.p50[a]).toFixed(1)} µs, p99 ${median(r.p99[a]).toFixed(1)} µs, cpu ${median(r.cpu[a]).toFixed(1)} µs/iteration (medians of ${rounds} rounds)`);
@@ -253,7 +282,7 @@ export async function run(opts: BenchOptions & { iters?: number } = {}): Promise
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify({
     date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, ncpu: os.cpus().length,
-    iters, rows, rounds, spread, roundRows,
+    iters, rows, rounds, spread, roundRows, cold: Object.fromEntries(cold), coldIters: COLD_ITERS, warmIters: WARM_ITERS,
   }, null, 2) + '\n');
   return rows;
 }

@@ -35,6 +35,7 @@ import type { Caller, NamespaceView, Session } from '../devs/types.js';
 import type { Fid } from './fid.js';
 import { handlerFor, knownType, setsErrstr } from './dispatch.js';
 import type { AuthFid, Conn, ConnMeta, Reply, Req, ServerConfig } from './types.js';
+import { NumTable } from './table.js';
 
 /** Smallest msize a session may have: below it, Rversion `unknown`. */
 const MIN_MSIZE = 4096;
@@ -135,9 +136,9 @@ export class Connection implements Conn {
   /** The Linux kernel client: reads get the continuation rule (reference/9p.md §9.2). */
   linux = false;
   authUid?: number;
-  readonly fids = new Map<number, Fid>();
-  readonly afids = new Map<number, AuthFid>();
-  readonly inflight = new Map<number, Req>();
+  readonly fids = new NumTable<Fid>();
+  readonly afids = new NumTable<AuthFid>();
+  readonly inflight = new NumTable<Req>();
   /** Requests in flight that are not parked reads (flush placeholders included). */
   private active = 0;
   private parked = 0;
