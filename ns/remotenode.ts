@@ -12,10 +12,11 @@
 // clunk) and the server's errors come back with their errno. Reads carry the local
 // request's AbortSignal, so a local Tflush becomes a Tflush on the remote.
 
+import { Client } from '../lib/9p/client.js';
 import { OREAD, ORCLOSE, QTDIR } from '../lib/9p/const.js';
 import { P9Error, perr } from '../lib/9p/error.js';
-import { ECANCELED, ECONNRESET, EINTR, EIO, EISDIR, ENOENT } from '../lib/9p/errno.js';
-import type { Qid, Stat } from '../lib/9p/fcall.js';
+import { EBADF, ECANCELED, ECONNRESET, EINTR, EIO, EISDIR, ENOENT, EPROTO } from '../lib/9p/errno.js';
+import { Tread, Twrite, type Qid, type RreadMsg, type RwriteMsg, type Stat } from '../lib/9p/fcall.js';
 import type { DirEntry, Fid } from '../lib/9p/fid.js';
 import type { Caller, DirInfo, Node, OpenFile, OpenMode, ReadRequest } from '../devs/types.js';
 import type { Link } from './remotelink.js';
@@ -30,8 +31,11 @@ const DIR_FILE: OpenFile = {
   write: () => { throw perr(EISDIR); },
 };
 
-/** Clunk without waiting: the fid number is reusable once the server answered. */
+/** Clunk without waiting: the fid number is reusable once the server answered. The
+ *  Tclunk goes out with whatever else is sent this tick (most often the next walk of
+ *  the same lookup), not in a write of its own. */
 function drop(f: Fid): void {
+  if (f.client instanceof Client) f.client.batch();
   f.clunk().catch(() => { /* a dead connection took the fid with it */ });
 }
 
@@ -204,22 +208,53 @@ export class RemoteFile implements OpenFile {
     }
   }
 
-  private async forward(offset: bigint, count: number, signal: AbortSignal, local: AbortSignal): Promise<Buffer> {
-    this.link.room();
+  /** One Tread straight on the client: the reply resolves the local request with no
+   *  async frame in between (a ctl or events read is forwarded as it comes). */
+  private forward(offset: bigint, count: number, signal: AbortSignal, local: AbortSignal): Promise<Buffer> {
     try {
-      return await this.fid.read(offset, count, signal);
+      if (this.closed) throw perr(EBADF, 'file closed');
+      this.link.room();
     } catch (e) {
-      throw mapFileError(e, this.link, local.aborted || signal.aborted);
+      return Promise.reject(e);
     }
+    const c = this.fid.client;
+    const n = Math.min(count, c.ioSize(this.fid.iounit));
+    return c.rpc({ type: Tread, fid: this.fid.fid, offset, count: n }, signal).then(
+      (r: RreadMsg) => {
+        if (r.data.length > n) throw perr(EPROTO, `Rread of ${r.data.length} bytes for count ${n}`);
+        return r.data;
+      },
+      (e: unknown) => { throw mapFileError(e, this.link, local.aborted || signal.aborted); },
+    );
   }
 
-  async write(offset: bigint, data: Buffer): Promise<number> {
+  /** A write that fits one Twrite (a ctl line, an echo) is one rpc, its reply the local
+   *  reply; a longer one, or a short write, goes on in iounit-sized pieces (Fid.write). */
+  write(offset: bigint, data: Buffer): Promise<number> {
+    const c = this.fid.client;
+    if (this.closed || data.length === 0 || data.length > c.ioSize(this.fid.iounit)) return this.writeAll(offset, data);
+    return c.rpc({ type: Twrite, fid: this.fid.fid, offset, data }).then(
+      (r: RwriteMsg) => {
+        if (r.count === data.length) return r.count;
+        if (r.count > data.length) throw perr(EPROTO, `Rwrite count ${r.count} for ${data.length} bytes`);
+        if (r.count === 0) throw perr(EIO, `server wrote 0 of ${data.length} bytes`);
+        return this.writeAll(offset + BigInt(r.count), data.subarray(r.count)).then((more) => r.count + more);
+      },
+      (e: unknown) => this.writeError(e),
+    );
+  }
+
+  private async writeAll(offset: bigint, data: Buffer): Promise<number> {
     try {
       return await this.fid.write(offset, data);
     } catch (e) {
-      const m = mapFileError(e, this.link, false);
-      throw m instanceof P9Error && m.errno !== EIO ? await this.withErrstr(m) : m;
+      return this.writeError(e);
     }
+  }
+
+  private async writeError(e: unknown): Promise<never> {
+    const m = mapFileError(e, this.link, false);
+    throw m instanceof P9Error && m.errno !== EIO ? await this.withErrstr(m) : m;
   }
 
   /** The server's detail of a refused write (a ctl's `cores 99: want 0..15`): 9P carries
@@ -247,6 +282,8 @@ export class RemoteFile implements OpenFile {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    // The local Tclunk is answered without waiting for this one: it rides with the next.
+    if (this.fid.client instanceof Client) this.fid.client.batch();
     this.fid.clunk().catch(() => { /* the connection is gone, and the fid with it */ }).finally(() => this.link.release());
   }
 }
