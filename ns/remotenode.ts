@@ -31,12 +31,16 @@ const DIR_FILE: OpenFile = {
   write: () => { throw perr(EISDIR); },
 };
 
+const forget = (): void => { /* a dead connection took the fid with it */ };
+
 /** Clunk without waiting: the fid number is reusable once the server answered. The
- *  Tclunk goes out with whatever else is sent this tick (most often the next walk of
- *  the same lookup), not in a write of its own. */
+ *  Tclunk is held for the next request on the link (most often the next walk of the
+ *  same lookup, or the open after it) and goes out with it (Client.later): an unopened
+ *  fid's clunk has no effect on the server worth a write and a wake-up of its own. */
 function drop(f: Fid): void {
-  if (f.client instanceof Client) f.client.batch();
-  f.clunk().catch(() => { /* a dead connection took the fid with it */ });
+  const clunk = (): void => { f.clunk().catch(forget); };
+  if (f.client instanceof Client) f.client.later(clunk);
+  else clunk();
 }
 
 export class RemoteNode implements Node {
@@ -282,8 +286,6 @@ export class RemoteFile implements OpenFile {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    // The local Tclunk is answered without waiting for this one: it rides with the next.
-    if (this.fid.client instanceof Client) this.fid.client.batch();
     this.fid.clunk().catch(() => { /* the connection is gone, and the fid with it */ }).finally(() => this.link.release());
   }
 }
