@@ -74,6 +74,8 @@ export class Link {
   private refused = false;
   private refs = 0;
   private closed = false;
+  /** Walked fids kept a moment by nodes (remotenode.ts Spare). */
+  spares = 0;
 
   constructor(
     readonly address: string,
@@ -172,6 +174,11 @@ export class Link {
       return;
     }
     this.armWatchdog(first.value - now);
+  }
+
+  /** True when `f` is a fid of the connection this link has now (not of one lost). */
+  current(f: Fid): boolean {
+    return this.client !== undefined && f.client === this.client;
   }
 
   /** EAGAIN when maxOutstanding requests are in flight on this link already: what is

@@ -16,7 +16,7 @@ import { Client } from '../lib/9p/client.js';
 import { OREAD, ORCLOSE, QTDIR } from '../lib/9p/const.js';
 import { P9Error, perr } from '../lib/9p/error.js';
 import { EBADF, ECANCELED, ECONNRESET, EINTR, EIO, EISDIR, ENOENT, EPROTO } from '../lib/9p/errno.js';
-import { Tread, Twrite, type Qid, type RreadMsg, type RwriteMsg, type Stat } from '../lib/9p/fcall.js';
+import { Tread, Twalk, Twrite, type Qid, type RreadMsg, type RwriteMsg, type Stat } from '../lib/9p/fcall.js';
 import type { DirEntry, Fid } from '../lib/9p/fid.js';
 import type { Caller, DirInfo, Node, OpenFile, OpenMode, ReadRequest } from '../devs/types.js';
 import type { Link } from './remotelink.js';
@@ -43,7 +43,41 @@ function drop(f: Fid): void {
   else clunk();
 }
 
+/** How long a walked fid waits for a walk on or an open (a Spare), and how many may
+ *  wait on one link. */
+export const SPARE_MS = 20;
+export const MAX_SPARES = 32;
+
+/**
+ * The fid a remote walk left on the server at a node's path, kept a moment for what
+ * most often comes next: a walk on from that node (the fid itself moves on: Twalk with
+ * newfid = fid, so neither a walk from the root nor a clunk) or an open of it (the fid
+ * is opened). Unused for SPARE_MS, it is clunked. The shell's `echo 1 > ctl` through a
+ * mount is then one remote request per name, an open, a write and a clunk.
+ */
+class Spare {
+  readonly timer: ReturnType<typeof setTimeout>;
+  constructor(readonly link: Link, readonly fid: Fid, readonly owner: RemoteNode) {
+    this.timer = setTimeout(expire, SPARE_MS, this);
+    this.timer.unref?.();
+  }
+}
+
+const expire = (s: Spare): void => s.owner.dropSpare(s);
+
+/** Twalk of one name with newfid = fid: `f` itself moves on (no new fid). ENOENT, and
+ *  `f` where it was, when the name is not there. */
+async function moveOn(f: Fid, name: string): Promise<Fid> {
+  const r = await f.client.rpc({ type: Twalk, fid: f.fid, newfid: f.fid, wnames: [name] });
+  if (r.qids.length !== 1) throw perr(ENOENT, name);
+  f.qid = r.qids[0];
+  f.path = f.path.concat(name);
+  return f;
+}
+
 export class RemoteNode implements Node {
+  private spare: Spare | undefined = undefined;
+
   constructor(
     readonly mount: RemoteMount,
     /** Names from the mount's root. */
@@ -60,31 +94,77 @@ export class RemoteNode implements Node {
     return this.last;
   }
 
+  /** Keeps `f` (walked to this node's path on `link`) as this node's spare, or clunks
+   *  it when the node has one or the link has MAX_SPARES. */
+  private keep(link: Link, f: Fid): void {
+    if (this.spare || link.spares >= MAX_SPARES || !link.current(f)) { drop(f); return; }
+    link.spares++;
+    this.spare = new Spare(link, f, this);
+  }
+
+  /** This node's spare on `link` (on its current connection), now the caller's. */
+  private take(link: Link): Fid | undefined {
+    const s = this.spare;
+    if (!s || s.link !== link) return undefined;
+    this.spare = undefined;
+    clearTimeout(s.timer);
+    link.spares--;
+    if (link.current(s.fid)) return s.fid;
+    drop(s.fid);
+    return undefined;
+  }
+
+  /** @internal: the spare's time is up. */
+  dropSpare(s: Spare): void {
+    if (this.spare !== s) return;
+    this.spare = undefined;
+    s.link.spares--;
+    drop(s.fid);
+  }
+
+  /** A fid at this node's path on `link`: the spare, or walked from the root. */
+  private fidOn(link: Link, root: Fid): Fid | Promise<Fid> {
+    return this.take(link) ?? root.walk([...this.path]);
+  }
+
   stat(caller: Caller): Promise<DirInfo> {
-    return this.mount.use(caller, async (root) => {
-      const f = await root.walk([...this.path]);
+    const link = this.mount.link(caller);
+    return link.use(async (root) => {
+      const f = await this.fidOn(link, root);
+      let ok = false;
       try {
         this.last = this.mount.info(await f.stat(), this.last.name, this.qid);
+        ok = true;
         return this.last;
       } finally {
-        drop(f);
+        if (ok) this.keep(link, f);
+        else drop(f);
       }
     });
   }
 
   walk(caller: Caller, name: string): Promise<Node | undefined> {
+    const link = this.mount.link(caller);
     const path = [...this.path, name];
-    return this.mount.use(caller, async (root) => {
+    return link.use(async (root) => {
+      const spare = this.take(link);
       let f: Fid;
       try {
-        f = await root.walk(path);
+        f = spare ? await moveOn(spare, name) : await root.walk(path);
       } catch (e) {
-        if (e instanceof P9Error && e.errno === ENOENT) return undefined;
+        const enoent = e instanceof P9Error && e.errno === ENOENT;
+        // A walk that failed left the spare where it was (walk(5)).
+        if (spare) {
+          if (enoent) this.keep(link, spare);
+          else drop(spare);
+        }
+        if (enoent) return undefined;
         throw e;
       }
-      drop(f);
       const qid = this.mount.qid(f.qid);
-      return new RemoteNode(this.mount, path, qid, this.mount.guess(name, qid));
+      const node = new RemoteNode(this.mount, path, qid, this.mount.guess(name, qid));
+      node.keep(link, f);
+      return node;
     });
   }
 
@@ -130,7 +210,7 @@ export class RemoteNode implements Node {
     const link = this.mount.link(caller);
     // ORCLOSE stays here: the local clunk removes the file through remove().
     return link.use(async (root) => {
-      const f = await root.walk([...this.path]);
+      const f = await this.fidOn(link, root);
       try {
         await f.open(mode & ~ORCLOSE);
       } catch (e) {
