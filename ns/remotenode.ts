@@ -2,9 +2,11 @@
 //
 // A file of a remote mount. A RemoteNode is a path from the mount's root, not a fid:
 // each operation walks a fresh fid from the caller's attach, does its work and clunks it
-// (the clunk is not waited for), so a chan this server drops without telling anyone
-// leaves nothing behind on the remote. Only an open file holds a remote fid, from the
-// open until the local clunk closes it. A node walked by one user and used by another
+// (the clunk is not waited for, and rides with the next request), so a chan this server
+// drops without telling anyone leaves nothing behind on the remote for longer than a
+// spare's SPARE_MS (a walked fid kept for the walk on or the open that most often
+// follows). Only an open file holds a remote fid, from the open until the local clunk
+// closes it. A node walked by one user and used by another
 // (a bind made at boot) is walked again on the other user's link: the remote always sees
 // the user doing the operation.
 //
