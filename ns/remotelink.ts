@@ -52,6 +52,8 @@ export interface LinkStatus {
   state: State;
   /** Operations and open files using it now. */
   refs: number;
+  /** Walked fids kept on the server for a moment (remotenode.ts). */
+  spares: number;
   /** Why it is down. */
   error?: string;
 }
@@ -88,7 +90,7 @@ export class Link {
 
   status(): LinkStatus {
     return {
-      address: this.address, spec: this.spec, user: this.user, state: this.state, refs: this.refs,
+      address: this.address, spec: this.spec, user: this.user, state: this.state, refs: this.refs, spares: this.spares,
       ...(this.error && this.state === 'down' ? { error: this.error.message } : {}),
     };
   }

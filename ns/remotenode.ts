@@ -6,9 +6,9 @@
 // drops without telling anyone leaves nothing behind on the remote for longer than a
 // spare's SPARE_MS (a walked fid kept for the walk on or the open that most often
 // follows). Only an open file holds a remote fid, from the open until the local clunk
-// closes it. A node walked by one user and used by another
-// (a bind made at boot) is walked again on the other user's link: the remote always sees
-// the user doing the operation.
+// closes it. A node walked by one user and used by another (a bind made at boot) is
+// walked again on the other user's link: the remote always sees the user doing the
+// operation.
 //
 // Every operation is forwarded (walk, open, read, write, stat, create, remove, wstat,
 // clunk) and the server's errors come back with their errno. Reads carry the local

@@ -68,8 +68,8 @@ const uncork = (c: Client): void => c.uncork();
 const flushHeld = (c: Client): void => c.flushHeld();
 /** How long a held request (Client.later) waits for another to carry it, and how many
  *  may wait. */
-const HOLD_MS = 2;
-const MAX_HELD = 32;
+export const HOLD_MS = 2;
+export const MAX_HELD = 32;
 
 export class Client implements FidClient {
   dialect: Dialect;
