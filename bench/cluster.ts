@@ -91,9 +91,9 @@ export interface Report {
 
 export async function run(opts: BenchOptions & { iters?: number } = {}): Promise<Report> {
   const { rounds, spread } = resolved(opts);
-  // Ctl round trips per contender per round; a quarter as many shell writes, an eighth
+  // Ctl round trips per contender per round; an eighth as many shell writes, a fortieth
   // as many events (each waits 2 ms for its read to park).
-  const per = Math.max(8, Math.round((opts.iters ?? 2000) / rounds));
+  const per = Math.max(40, opts.iters ?? 2000);
   const dir = mkdtempSync(join(os.tmpdir(), 'akaros-bench-cluster-'));
   const ports = [await freePort(), await freePort()];
   const ndb = join(dir, 'ndb');
@@ -134,37 +134,46 @@ export async function run(opts: BenchOptions & { iters?: number } = {}): Promise
     const all: Record<string, { ctl: number[]; shell: number[]; event: number[] }> = {};
     for (const n of names) all[n] = { ctl: [], shell: [], event: [] };
 
-    const res = await alternate(names, rounds, async (n, round): Promise<Sample> => {
-      const { conn, path, ctl, ev } = c[n];
-      const xs = { ctl: [] as number[], shell: [] as number[], event: [] as number[] };
-      const fp = fwdPid[n];
-      const c0 = fp ? cpuNs(fp) : 0;
-      for (let i = 0; i < per; i++) {
-        const t0 = hr();
-        await ctl.write(0n, bufs[i & 3]);
-        xs.ctl.push(us(t0, hr()));
-      }
-      const cpuUs = fp ? (cpuNs(fp) - c0) / 1000 / per : 0;
-      for (let i = 0; i < per / 4; i++) {
-        const t0 = hr();
-        const f = await conn.c.root!.walk(`${path}/ctl`);
-        await f.open(OWRITE | OTRUNC);
-        await f.write(0n, bufs[i & 3]);
-        await f.clunk();
-        xs.shell.push(us(t0, hr()));
-      }
-      for (let i = 0; i < per / 8; i++) {
-        const p = ev.read(0n, 8192);
-        // Let the read reach node2 and park there before the event is raised.
-        await new Promise((r) => setTimeout(r, 2));
-        const t0 = hr();
-        await notify.write(0n, Buffer.from(`notify EV_USER_IPI ${i}\n`));
-        await p;
-        xs.event.push(us(t0, hr()));
-      }
-      if (round > 0) for (const k of ['ctl', 'shell', 'event'] as const) all[n][k].push(...xs[k]);
-      return { ctl: pct(xs.ctl, 0.5), shell: pct(xs.shell, 0.5), event: pct(xs.event, 0.5), cpuUs };
+    // Each kind in rounds of its own, so a round's ctl loop and its CPU figure are not
+    // disturbed by the shell's garbage or by processes the event waits let sleep.
+    const kind = async (k: 'ctl' | 'shell' | 'event', count: number,
+                        one: (n: string, i: number) => Promise<number>): Promise<Map<string, { p50: number; cpuUs: number }[]>> =>
+      alternate(names, rounds, async (n, round) => {
+        const fp = fwdPid[n];
+        for (let i = 0; i < Math.min(20, count); i++) await one(n, i); // the path warm, the processes awake
+        const c0 = fp ? cpuNs(fp) : 0;
+        const xs: number[] = [];
+        for (let i = 0; i < count; i++) xs.push(await one(n, i));
+        const cpuUs = fp ? (cpuNs(fp) - c0) / 1000 / count : 0;
+        if (round > 0) all[n][k].push(...xs);
+        return { p50: pct(xs, 0.5), cpuUs };
+      });
+    const ctlRes = await kind('ctl', per, async (n, i) => {
+      const t0 = hr();
+      await c[n].ctl.write(0n, bufs[i & 3]);
+      return us(t0, hr());
     });
+    const shellRes = await kind('shell', Math.ceil(per / 8), async (n, i) => {
+      const { conn, path } = c[n];
+      const t0 = hr();
+      const f = await conn.c.root!.walk(`${path}/ctl`);
+      await f.open(OWRITE | OTRUNC);
+      await f.write(0n, bufs[i & 3]);
+      await f.clunk();
+      return us(t0, hr());
+    });
+    const eventRes = await kind('event', Math.ceil(per / 40), async (n, i) => {
+      const p = c[n].ev.read(0n, 8192);
+      // Let the read reach node2 and park there before the event is raised.
+      await new Promise((r) => setTimeout(r, 2));
+      const t0 = hr();
+      await notify.write(0n, Buffer.from(`notify EV_USER_IPI ${i}\n`));
+      await p;
+      return us(t0, hr());
+    });
+    const res = new Map<string, Sample[]>(names.map((n) => [n, ctlRes.get(n)!.map((x, r) => ({
+      ctl: x.p50, cpuUs: x.cpuUs, shell: shellRes.get(n)![r].p50, event: eventRes.get(n)![r].p50,
+    }))]));
 
     const of = (n: string, k: keyof Sample): number[] => res.get(n)!.map((s) => s[k]);
     const ratios: Report['ratios'] = {};
