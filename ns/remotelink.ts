@@ -52,6 +52,8 @@ export interface LinkStatus {
   state: State;
   /** Operations and open files using it now. */
   refs: number;
+  /** Walked fids kept on the server for a moment (remotenode.ts). */
+  spares: number;
   /** Why it is down. */
   error?: string;
 }
@@ -64,12 +66,18 @@ export class Link {
   private error?: P9Error;
   private backoff = 0;
   private retryTimer?: ReturnType<typeof setTimeout>;
+  /** Timed operations in flight: id -> deadline (Date.now() ms), oldest first. */
+  private readonly timed = new Map<number, number>();
+  private timedSeq = 0;
+  private watchdog?: ReturnType<typeof setTimeout>;
   private idleTimer?: ReturnType<typeof setTimeout>;
   private lastUse = Date.now();
   /** The last failure was the server refusing the attach, not a lost connection. */
   private refused = false;
   private refs = 0;
   private closed = false;
+  /** Walked fids kept a moment by nodes (remotenode.ts Spare). */
+  spares = 0;
 
   constructor(
     readonly address: string,
@@ -82,7 +90,7 @@ export class Link {
 
   status(): LinkStatus {
     return {
-      address: this.address, spec: this.spec, user: this.user, state: this.state, refs: this.refs,
+      address: this.address, spec: this.spec, user: this.user, state: this.state, refs: this.refs, spares: this.spares,
       ...(this.error && this.state === 'down' ? { error: this.error.message } : {}),
     };
   }
@@ -111,29 +119,68 @@ export class Link {
    * finish within opTimeoutMs (reads and writes may rightly wait: they are not timed).
    * Connection failures become EIO; the server's own errors keep their errno.
    */
-  async use<T>(fn: (root: Fid) => Promise<T>, timed = true): Promise<T> {
-    const root = await this.ready();
+  use<T>(fn: (root: Fid) => Promise<T>, timed = true): Promise<T> {
+    if (this.state === 'up' && !this.closed) {
+      this.lastUse = Date.now();
+      return this.run(this.root!, fn, timed);
+    }
+    return this.ready().then((root) => this.run(root, fn, timed));
+  }
+
+  private async run<T>(root: Fid, fn: (root: Fid) => Promise<T>, timed: boolean): Promise<T> {
     this.room();
     this.hold();
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    // One watchdog timer per link, not one per operation (walks come by the dozen).
+    const id = timed ? this.startTimed() : 0;
     try {
-      const work = fn(root);
-      if (!timed) return await work;
-      const client = this.client!;
-      return await Promise.race([work, new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          const e = perr(EIO, `${this.address}: no answer in ${this.cfg.opTimeoutMs} ms`);
-          this.lost(client, e);
-          reject(e);
-        }, this.cfg.opTimeoutMs);
-        timer.unref?.();
-      })]);
+      return await fn(root);
     } catch (e) {
+      if (id !== 0 && this.expired(id)) throw perr(EIO, `${this.address}: no answer in ${this.cfg.opTimeoutMs} ms`);
       throw this.mapError(e);
     } finally {
-      if (timer) clearTimeout(timer);
+      if (id !== 0) this.timed.delete(id);
       this.release();
     }
+  }
+
+  /** Registers a timed operation: its deadline, in start order (so the oldest is first). */
+  private startTimed(): number {
+    const id = ++this.timedSeq;
+    this.timed.set(id, Date.now() + this.cfg.opTimeoutMs);
+    if (!this.watchdog) this.armWatchdog(this.cfg.opTimeoutMs);
+    return id;
+  }
+
+  private expired(id: number): boolean {
+    const d = this.timed.get(id);
+    return d !== undefined && Date.now() >= d;
+  }
+
+  private armWatchdog(ms: number): void {
+    this.watchdog = setTimeout(() => this.checkTimed(), Math.max(1, ms));
+    this.watchdog.unref?.();
+  }
+
+  /** The oldest timed operation past its deadline: the server stopped answering, so the
+   *  link is lost (which fails every request on it, that one included). */
+  private checkTimed(): void {
+    this.watchdog = undefined;
+    const first = this.timed.values().next();
+    if (first.done) return;
+    const now = Date.now();
+    if (now >= first.value) {
+      const client = this.client;
+      if (client) this.lost(client, perr(EIO, `no answer in ${this.cfg.opTimeoutMs} ms`));
+      // Their promises are failing now; what is left is looked at again in a while.
+      this.armWatchdog(this.cfg.opTimeoutMs);
+      return;
+    }
+    this.armWatchdog(first.value - now);
+  }
+
+  /** True when `f` is a fid of the connection this link has now (not of one lost). */
+  current(f: Fid): boolean {
+    return this.client !== undefined && f.client === this.client;
   }
 
   /** EAGAIN when maxOutstanding requests are in flight on this link already: what is
@@ -283,7 +330,8 @@ export class Link {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.retryTimer = this.idleTimer = undefined;
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.retryTimer = this.idleTimer = this.watchdog = undefined;
     const c = this.client;
     this.client = undefined;
     this.root = undefined;

@@ -2,20 +2,23 @@
 //
 // A file of a remote mount. A RemoteNode is a path from the mount's root, not a fid:
 // each operation walks a fresh fid from the caller's attach, does its work and clunks it
-// (the clunk is not waited for), so a chan this server drops without telling anyone
-// leaves nothing behind on the remote. Only an open file holds a remote fid, from the
-// open until the local clunk closes it. A node walked by one user and used by another
-// (a bind made at boot) is walked again on the other user's link: the remote always sees
-// the user doing the operation.
+// (the clunk is not waited for, and rides with the next request), so a chan this server
+// drops without telling anyone leaves nothing behind on the remote for longer than a
+// spare's SPARE_MS (a walked fid kept for the walk on or the open that most often
+// follows). Only an open file holds a remote fid, from the open until the local clunk
+// closes it. A node walked by one user and used by another (a bind made at boot) is
+// walked again on the other user's link: the remote always sees the user doing the
+// operation.
 //
 // Every operation is forwarded (walk, open, read, write, stat, create, remove, wstat,
 // clunk) and the server's errors come back with their errno. Reads carry the local
 // request's AbortSignal, so a local Tflush becomes a Tflush on the remote.
 
+import { Client } from '../lib/9p/client.js';
 import { OREAD, ORCLOSE, QTDIR } from '../lib/9p/const.js';
 import { P9Error, perr } from '../lib/9p/error.js';
-import { ECANCELED, ECONNRESET, EINTR, EIO, EISDIR, ENOENT } from '../lib/9p/errno.js';
-import type { Qid, Stat } from '../lib/9p/fcall.js';
+import { EBADF, ECANCELED, ECONNRESET, EINTR, EIO, EISDIR, ENOENT, EPROTO } from '../lib/9p/errno.js';
+import { Tread, Twalk, Twrite, type Qid, type RreadMsg, type RwriteMsg, type Stat } from '../lib/9p/fcall.js';
 import type { DirEntry, Fid } from '../lib/9p/fid.js';
 import type { Caller, DirInfo, Node, OpenFile, OpenMode, ReadRequest } from '../devs/types.js';
 import type { Link } from './remotelink.js';
@@ -30,12 +33,53 @@ const DIR_FILE: OpenFile = {
   write: () => { throw perr(EISDIR); },
 };
 
-/** Clunk without waiting: the fid number is reusable once the server answered. */
+const forget = (): void => { /* a dead connection took the fid with it */ };
+
+/** Clunk without waiting: the fid number is reusable once the server answered. The
+ *  Tclunk is held for the next request on the link (most often the next walk of the
+ *  same lookup, or the open after it) and goes out with it (Client.later): an unopened
+ *  fid's clunk has no effect on the server worth a write and a wake-up of its own. */
 function drop(f: Fid): void {
-  f.clunk().catch(() => { /* a dead connection took the fid with it */ });
+  const clunk = (): void => { f.clunk().catch(forget); };
+  if (f.client instanceof Client) f.client.later(clunk);
+  else clunk();
+}
+
+/** How long a walked fid waits for a walk on or an open (a Spare), and how many may
+ *  wait on one link. */
+export const SPARE_MS = 20;
+export const MAX_SPARES = 32;
+
+/**
+ * The fid a remote walk left on the server at a node's path, kept a moment for what
+ * most often comes next: a walk on from that node (the fid itself moves on: Twalk with
+ * newfid = fid, so neither a walk from the root nor a clunk) or an open of it (the fid
+ * is opened). Unused for SPARE_MS, it is clunked. The shell's `echo 1 > ctl` through a
+ * mount is then one remote request per name, an open, a write and a clunk.
+ */
+class Spare {
+  readonly timer: ReturnType<typeof setTimeout>;
+  constructor(readonly link: Link, readonly fid: Fid, readonly owner: RemoteNode) {
+    this.timer = setTimeout(expire, SPARE_MS, this);
+    this.timer.unref?.();
+  }
+}
+
+const expire = (s: Spare): void => s.owner.dropSpare(s);
+
+/** Twalk of one name with newfid = fid: `f` itself moves on (no new fid). ENOENT, and
+ *  `f` where it was, when the name is not there. */
+async function moveOn(f: Fid, name: string): Promise<Fid> {
+  const r = await f.client.rpc({ type: Twalk, fid: f.fid, newfid: f.fid, wnames: [name] });
+  if (r.qids.length !== 1) throw perr(ENOENT, name);
+  f.qid = r.qids[0];
+  f.path = f.path.concat(name);
+  return f;
 }
 
 export class RemoteNode implements Node {
+  private spare: Spare | undefined = undefined;
+
   constructor(
     readonly mount: RemoteMount,
     /** Names from the mount's root. */
@@ -52,31 +96,77 @@ export class RemoteNode implements Node {
     return this.last;
   }
 
+  /** Keeps `f` (walked to this node's path on `link`) as this node's spare, or clunks
+   *  it when the node has one or the link has MAX_SPARES. */
+  private keep(link: Link, f: Fid): void {
+    if (this.spare || link.spares >= MAX_SPARES || !link.current(f)) { drop(f); return; }
+    link.spares++;
+    this.spare = new Spare(link, f, this);
+  }
+
+  /** This node's spare on `link` (on its current connection), now the caller's. */
+  private take(link: Link): Fid | undefined {
+    const s = this.spare;
+    if (!s || s.link !== link) return undefined;
+    this.spare = undefined;
+    clearTimeout(s.timer);
+    link.spares--;
+    if (link.current(s.fid)) return s.fid;
+    drop(s.fid);
+    return undefined;
+  }
+
+  /** @internal: the spare's time is up. */
+  dropSpare(s: Spare): void {
+    if (this.spare !== s) return;
+    this.spare = undefined;
+    s.link.spares--;
+    drop(s.fid);
+  }
+
+  /** A fid at this node's path on `link`: the spare, or walked from the root. */
+  private fidOn(link: Link, root: Fid): Fid | Promise<Fid> {
+    return this.take(link) ?? root.walk([...this.path]);
+  }
+
   stat(caller: Caller): Promise<DirInfo> {
-    return this.mount.use(caller, async (root) => {
-      const f = await root.walk([...this.path]);
+    const link = this.mount.link(caller);
+    return link.use(async (root) => {
+      const f = await this.fidOn(link, root);
+      let ok = false;
       try {
         this.last = this.mount.info(await f.stat(), this.last.name, this.qid);
+        ok = true;
         return this.last;
       } finally {
-        drop(f);
+        if (ok) this.keep(link, f);
+        else drop(f);
       }
     });
   }
 
   walk(caller: Caller, name: string): Promise<Node | undefined> {
+    const link = this.mount.link(caller);
     const path = [...this.path, name];
-    return this.mount.use(caller, async (root) => {
+    return link.use(async (root) => {
+      const spare = this.take(link);
       let f: Fid;
       try {
-        f = await root.walk(path);
+        f = spare ? await moveOn(spare, name) : await root.walk(path);
       } catch (e) {
-        if (e instanceof P9Error && e.errno === ENOENT) return undefined;
+        const enoent = e instanceof P9Error && e.errno === ENOENT;
+        // A walk that failed left the spare where it was (walk(5)).
+        if (spare) {
+          if (enoent) this.keep(link, spare);
+          else drop(spare);
+        }
+        if (enoent) return undefined;
         throw e;
       }
-      drop(f);
       const qid = this.mount.qid(f.qid);
-      return new RemoteNode(this.mount, path, qid, this.mount.guess(name, qid));
+      const node = new RemoteNode(this.mount, path, qid, this.mount.guess(name, qid));
+      node.keep(link, f);
+      return node;
     });
   }
 
@@ -122,7 +212,7 @@ export class RemoteNode implements Node {
     const link = this.mount.link(caller);
     // ORCLOSE stays here: the local clunk removes the file through remove().
     return link.use(async (root) => {
-      const f = await root.walk([...this.path]);
+      const f = await this.fidOn(link, root);
       try {
         await f.open(mode & ~ORCLOSE);
       } catch (e) {
@@ -204,22 +294,53 @@ export class RemoteFile implements OpenFile {
     }
   }
 
-  private async forward(offset: bigint, count: number, signal: AbortSignal, local: AbortSignal): Promise<Buffer> {
-    this.link.room();
+  /** One Tread straight on the client: the reply resolves the local request with no
+   *  async frame in between (a ctl or events read is forwarded as it comes). */
+  private forward(offset: bigint, count: number, signal: AbortSignal, local: AbortSignal): Promise<Buffer> {
     try {
-      return await this.fid.read(offset, count, signal);
+      if (this.closed) throw perr(EBADF, 'file closed');
+      this.link.room();
     } catch (e) {
-      throw mapFileError(e, this.link, local.aborted || signal.aborted);
+      return Promise.reject(e);
     }
+    const c = this.fid.client;
+    const n = Math.min(count, c.ioSize(this.fid.iounit));
+    return c.rpc({ type: Tread, fid: this.fid.fid, offset, count: n }, signal).then(
+      (r: RreadMsg) => {
+        if (r.data.length > n) throw perr(EPROTO, `Rread of ${r.data.length} bytes for count ${n}`);
+        return r.data;
+      },
+      (e: unknown) => { throw mapFileError(e, this.link, local.aborted || signal.aborted); },
+    );
   }
 
-  async write(offset: bigint, data: Buffer): Promise<number> {
+  /** A write that fits one Twrite (a ctl line, an echo) is one rpc, its reply the local
+   *  reply; a longer one, or a short write, goes on in iounit-sized pieces (Fid.write). */
+  write(offset: bigint, data: Buffer): Promise<number> {
+    const c = this.fid.client;
+    if (this.closed || data.length === 0 || data.length > c.ioSize(this.fid.iounit)) return this.writeAll(offset, data);
+    return c.rpc({ type: Twrite, fid: this.fid.fid, offset, data }).then(
+      (r: RwriteMsg) => {
+        if (r.count === data.length) return r.count;
+        if (r.count > data.length) throw perr(EPROTO, `Rwrite count ${r.count} for ${data.length} bytes`);
+        if (r.count === 0) throw perr(EIO, `server wrote 0 of ${data.length} bytes`);
+        return this.writeAll(offset + BigInt(r.count), data.subarray(r.count)).then((more) => r.count + more);
+      },
+      (e: unknown) => this.writeError(e),
+    );
+  }
+
+  private async writeAll(offset: bigint, data: Buffer): Promise<number> {
     try {
       return await this.fid.write(offset, data);
     } catch (e) {
-      const m = mapFileError(e, this.link, false);
-      throw m instanceof P9Error && m.errno !== EIO ? await this.withErrstr(m) : m;
+      return this.writeError(e);
     }
+  }
+
+  private async writeError(e: unknown): Promise<never> {
+    const m = mapFileError(e, this.link, false);
+    throw m instanceof P9Error && m.errno !== EIO ? await this.withErrstr(m) : m;
   }
 
   /** The server's detail of a refused write (a ctl's `cores 99: want 0..15`): 9P carries

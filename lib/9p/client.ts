@@ -65,6 +65,11 @@ class Pending {
 
 const ignore = (): void => {};
 const uncork = (c: Client): void => c.uncork();
+const flushHeld = (c: Client): void => c.flushHeld();
+/** How long a held request (Client.later) waits for another to carry it, and how many
+ *  may wait. */
+export const HOLD_MS = 2;
+export const MAX_HELD = 32;
 
 export class Client implements FidClient {
   dialect: Dialect;
@@ -84,6 +89,11 @@ export class Client implements FidClient {
   private nextFid = 0;
   private dead: P9Error | null = null;
   private corked = false;
+  /** Requests made inside later(): encoded, in `pending`, not yet written. */
+  private holding = false;
+  private held: Buffer[] = [];
+  private heldReqs = 0;
+  private holdTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   private resolveClosed!: () => void;
 
   private constructor(private readonly stream: Duplex, dialect: Dialect, msize: number) {
@@ -157,23 +167,82 @@ export class Client implements FidClient {
   }
 
   private write(frame: Buffer | Buffer[]): void {
-    if (!Array.isArray(frame)) { this.stream.write(frame); return; }
+    if (this.holding) { this.hold(frame); return; }
+    if (!Array.isArray(frame)) {
+      if (this.held.length > 0) this.writeAll(this.takeHeld(), [frame]);
+      else this.stream.write(frame);
+      return;
+    }
+    const heldReqs = this.heldReqs;
+    const held = heldReqs > 0 ? this.takeHeld() : undefined;
     // With other requests in flight, more are likely to follow in this tick (16 callers
     // woken by one batch of replies): cork, and uncork once the tick's work is done, so
     // they go out in one writev. A lone request is written at once, its header and
-    // payload (encodeIov) together.
-    if (!this.corked && this.pending.size > 1) {
+    // payload (encodeIov) together, with any held requests (later()) in front.
+    if (!this.corked && this.pending.size - heldReqs > 1) {
       this.corked = true;
       this.stream.cork();
       process.nextTick(uncork, this);
     }
-    if (frame.length === 1 || this.corked) {
+    if (held) this.writeAll(held, frame);
+    else if (frame.length === 1 || this.corked) {
       for (const b of frame) this.stream.write(b);
     } else {
-      this.stream.cork();
-      for (const b of frame) this.stream.write(b);
-      this.stream.uncork();
+      this.writeAll(frame, []);
     }
+  }
+
+  /** Buffers in one write (corked unless the tick is corked already). */
+  private writeAll(a: Buffer[], b: Buffer[]): void {
+    const s = this.stream;
+    const cork = !this.corked && a.length + b.length > 1;
+    if (cork) s.cork();
+    for (const x of a) s.write(x);
+    for (const x of b) s.write(x);
+    if (cork) s.uncork();
+  }
+
+  /**
+   * Requests `fn` makes (synchronously: the first steps of an async Fid method are) are
+   * held back and go out in front of the next request written on this connection, or
+   * after HOLD_MS, or once MAX_HELD are waiting: for requests nobody waits for, such as
+   * the clunk of a fid that only walked. Each would otherwise cost a write here and a
+   * wake-up, a read and a write on the server; held, it rides along with the next.
+   */
+  later(fn: () => void): void {
+    if (this.dead || this.holding) { fn(); return; }
+    this.holding = true;
+    try {
+      fn();
+    } finally {
+      this.holding = false;
+    }
+  }
+
+  private hold(frame: Buffer | Buffer[]): void {
+    if (Array.isArray(frame)) for (const b of frame) this.held.push(b);
+    else this.held.push(frame);
+    this.heldReqs++;
+    if (this.heldReqs >= MAX_HELD) { this.flushHeld(); return; }
+    if (!this.holdTimer) {
+      this.holdTimer = setTimeout(flushHeld, HOLD_MS, this);
+      this.holdTimer.unref?.();
+    }
+  }
+
+  /** The held frames, taken for writing. */
+  private takeHeld(): Buffer[] {
+    const h = this.held;
+    this.held = [];
+    this.heldReqs = 0;
+    if (this.holdTimer) { clearTimeout(this.holdTimer); this.holdTimer = undefined; }
+    return h;
+  }
+
+  /** @internal: nothing came to carry the held requests: they go on their own. */
+  flushHeld(): void {
+    if (this.held.length === 0 || this.dead || this.stream.destroyed) return;
+    this.writeAll(this.takeHeld(), []);
   }
 
   /** @internal */
@@ -414,6 +483,10 @@ export class Client implements FidClient {
   private shutdown(e: P9Error): void {
     if (this.dead) return;
     this.dead = e;
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
+    this.held = [];
+    this.heldReqs = 0;
     const ps = [...this.pending.values()];
     this.pending.clear();
     for (const p of ps) if (!p.settled) this.settle(p, null, e.errno === ECONNRESET ? e : new P9Error(ECONNRESET, e.message));

@@ -71,10 +71,18 @@ export interface Proc {
   stop(): Promise<void>;
 }
 
+/** How to start a serve process besides its arguments (benches). */
+export interface SpawnOptions {
+  /** Flags for node itself (`--cpu-prof`). */
+  nodeFlags?: string[];
+  /** Another build's bin/run.js (a bench comparing against it). */
+  bin?: string;
+}
+
 /** Starts `node bin/run.js serve ARGS --listen tcp!127.0.0.1!PORT` and waits until it
  *  says it is serving. */
-export function spawnServe(port: number, args: string[]): Promise<Proc> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--listen', `tcp!127.0.0.1!${port}`, ...(args.includes('--state') ? [] : ['--ephemeral']), ...args], {
+export function spawnServe(port: number, args: string[], opts: SpawnOptions = {}): Promise<Proc> {
+  const child = spawn(process.execPath, [...(opts.nodeFlags ?? []), opts.bin ?? BIN, 'serve', '--listen', `tcp!127.0.0.1!${port}`, ...(args.includes('--state') ? [] : ['--ephemeral']), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
