@@ -35,7 +35,7 @@ import type { Caller, NamespaceView, Session } from '../devs/types.js';
 import type { Fid } from './fid.js';
 import { handlerFor, knownType, setsErrstr } from './dispatch.js';
 import type { AuthFid, Conn, ConnMeta, Reply, Req, ServerConfig } from './types.js';
-import { NumTable } from './table.js';
+import { NumTable } from '../lib/numtable.js';
 
 /** Smallest msize a session may have: below it, Rversion `unknown`. */
 const MIN_MSIZE = 4096;

@@ -16,6 +16,7 @@ import { IOHDRSZ, NOFID, NONUNAME, NOTAG, OREAD, OTRUNC, OWRITE } from './const.
 import * as F from './fcall.js';
 import type { Dialect, ReplyOf, RMessage, Stat, TMessage, TRequest } from './fcall.js';
 import { Fid, type DirEntry, type FidClient } from './fid.js';
+import { NumTable } from '../numtable.js';
 
 export interface ConnectOptions {
   /** Default 9P2000.L. */
@@ -82,7 +83,8 @@ export class Client implements FidClient {
   gid: number = process.getgid?.() ?? 0;
 
   private readonly reader: FrameReader;
-  private readonly pending = new Map<number, Pending>();
+  // A long-lived Map with a set and a delete per request is slow in V8 (lib/numtable.ts).
+  private readonly pending = new NumTable<Pending>();
   private readonly freeTags: number[] = [];
   private nextTag = 0;
   private readonly freeFids: number[] = [];

@@ -5,7 +5,7 @@
 // of the boundary, and the largest fid and tag numbers, are all served and counted.
 
 import t from 'tap';
-import { NumTable, SMALL_MAX } from '../../srv/table.js';
+import { NumTable, SMALL_MAX } from '../../lib/numtable.js';
 import { connect } from './raw.js';
 import { fakeNamespace } from './fakens.js';
 import * as F from '../../lib/9p/fcall.js';

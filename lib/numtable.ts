@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //
 // A table keyed by a tag or a fid number: small numbers in an array, the rest in a Map.
 //
