@@ -58,6 +58,7 @@ export async function run(opts: { ms?: number; out?: string } = {}): Promise<Pro
     nowReal: () => process.hrtime.bigint(),
     setTimer: (fn, delay) => setTimeout(fn, delay),
     clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
+    soon: (fn) => { setImmediate(fn); },
   });
   const lags: number[] = [];
   const re0 = r.clock.eventsRun;
