@@ -70,37 +70,38 @@ export class ClockDriver {
   /** One bounded turn toward the real-time target; lag and behind follow. `wake`: the
    *  driver's own turn (not a slice of a backlog), whose lag is how late the earliest due
    *  event is; a slice that clears the backlog leaves lag 0. */
-  private catchUp(wake: boolean): number {
+  private catchUp(wake: boolean): void {
     const t = this.target(), was = this.behind;
     if (wake && !was) { const first = this.clock.nextTime(); this.lag = first <= t ? t - first : 0; }
     this.behind = !this.clock.runUntil(t, TURN_EVENTS);
     if (this.behind) this.lag = t - this.clock.now;
     else if (was) this.lag = 0;
-    return t;
   }
 
   /** Bring virtual time up to the wall clock (running) and run due events, at most
    *  TURN_EVENTS of them: the rest follow in later turns. */
   sync(): void {
     if (this.mode !== 'running') return;
-    this.arm(this.catchUp(false));
+    this.catchUp(false);
+    this.arm();
   }
 
   private wake = (): void => {
     this.polling = false;
     if (this.mode !== 'running') return;
-    this.arm(this.catchUp(true));
+    this.catchUp(true);
+    this.arm();
   };
 
-  /** Wait for the next event: poll, sleep on a timer, or nothing. `t`: the real-time
-   *  target just computed (a turn's), so a poll reads the wall clock once. */
-  private arm(t?: number): void {
+  /** Wait for the next event: poll, sleep on a timer, or nothing. The wall clock is read
+   *  afresh: a long turn moved it. */
+  private arm(): void {
     if (this.timer !== null) { this.io.clearTimer(this.timer); this.timer = null; }
     this.armedFor = Infinity;
     if (this.mode !== 'running' || this.polling) return;
     const next = this.clock.nextTime();
     if (!this.behind && next === Infinity) return;
-    const ms = this.behind ? 0 : Math.min(MAX_SLEEP_MS, Math.max(0, (next - (t ?? this.target())) / this.speed / 1e6));
+    const ms = this.behind ? 0 : Math.min(MAX_SLEEP_MS, Math.max(0, (next - this.target()) / this.speed / 1e6));
     if (ms < POLL_MS && this.io.soon) {
       this.polling = true;
       this.io.soon(this.wake);
