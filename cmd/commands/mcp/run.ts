@@ -22,6 +22,7 @@ export default class McpRun extends AkarosCommand {
 
   // the words after WORKLOAD are its key=value parameters
   static override strict = false;
+  static override usage = '<%= command.id %> ID WORKLOAD [KEY=VALUE...]';
 
   async run(): Promise<McpResults> {
     const { args, argv, flags } = await this.parse(McpRun);
