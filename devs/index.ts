@@ -62,6 +62,8 @@ export interface RealtimeIO {
   nowReal(): bigint;
   setTimer(fn: () => void, ms: number): unknown;
   clearTimer(handle: unknown): void;
+  /** a turn after pending I/O with no minimum delay (kern/driver.ts DriverIO.soon) */
+  soon?(fn: () => void): void;
 }
 
 export interface MakeDevicesOptions {
@@ -103,6 +105,9 @@ export function nodeRealtime(): RealtimeIO {
       return t;
     },
     clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+    // setImmediate, not a 0 ms setTimeout (which Node rounds up to 1 ms): the driver polls
+    // with it when its next event is due in under a millisecond
+    soon: (fn) => { setImmediate(fn).unref?.(); },
   };
 }
 

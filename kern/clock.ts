@@ -20,7 +20,7 @@ export class Clock {
   schedule(at: number, fn: ClockFn, tag: string | null = null): number {
     if (!(at >= this.now)) at = this.now;
     const wasMin = this.heap.minTime();
-    const { handle, slot } = this.heap.push(at);
+    const handle = this.heap.push(at), slot = this.heap.pushed;
     this.fns[slot] = fn;
     this.tags[slot] = tag;
     if (at < wasMin && this.onEarlier) this.onEarlier();

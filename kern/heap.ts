@@ -39,8 +39,11 @@ export class EventHeap {
     this.pos = g(this.pos, -1); this.gen = g(this.gen); this.free = g(this.free);
   }
 
-  /** Insert; returns a handle. Equal times pop in insertion order. */
-  push(time: number): { handle: number; slot: number } {
+  /** The slot of the last push. */
+  pushed = -1;
+
+  /** Insert; returns a handle (its slot is `pushed`). Equal times pop in insertion order. */
+  push(time: number): number {
     let slot: number;
     if (this.nfree > 0) slot = this.free[--this.nfree];
     else {
@@ -51,7 +54,8 @@ export class EventHeap {
     const i = this.size++;
     this.hTime[i] = time; this.hSeq[i] = this.seq++; this.hSlot[i] = slot; this.pos[slot] = i;
     this.up(i);
-    return { handle: this.gen[slot] * GEN + slot, slot };
+    this.pushed = slot;
+    return this.gen[slot] * GEN + slot;
   }
 
   minTime(): number { return this.size ? this.hTime[0] : Infinity; }

@@ -30,6 +30,6 @@ export function charge(s: KState, pr: Prog, sl: Slot, ns: number, noise: boolean
     sl.segLost += ns;
     const end = s.clock.timeOf(sl.seg) + ns;
     s.clock.cancel(sl.seg);
-    sl.seg = schedule(s, pr.pid, end, `seg ${sl.vc}`);
+    sl.seg = schedule(s, pr, end, 'seg', sl.vc);
   }
 }

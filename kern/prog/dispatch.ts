@@ -1,19 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
-// A program's clock events are tagged `prog PID WHAT` and all run through one handler,
-// which engine.ts installs when it loads (so the files below it can schedule events
-// without importing it). revive.ts rebuilds each closure from the tag the same way.
+// A program's clock events are tagged `prog PID KIND [VC]` and all run through one
+// handler, which engine.ts installs when it loads (so the files below it can schedule
+// events without importing it). revive.ts rebuilds each closure from the tag the same way.
+//
+// A program schedules about a million events per virtual second at scale, always the
+// same few (KIND, VC) pairs: each pair's closure and tag are made once per program and
+// reused (no string or closure per event). The cache holds at most one entry per kind and
+// vcore of a program, and goes with the Prog object (a new run or a restored image makes
+// a new one).
 
 import type { KState } from '../state.js';
+import type { Prog } from './types.js';
 
 export const handlers: { prog: ((s: KState, pid: number, kind: string, arg: number) => void) | null } = { prog: null };
 
 /** Run event `kind` (with its vcore argument, or -1) of pid's program. */
 export function runProgEvent(s: KState, pid: number, kind: string, arg: number): void { handlers.prog!(s, pid, kind, arg); }
 
-/** Schedule `prog PID KIND [ARG]`: `what` is KIND or `KIND ARG` (a vcore number). */
-export function schedule(s: KState, pid: number, at: number, what: string): number {
-  const sp = what.indexOf(' ');
-  const kind = sp < 0 ? what : what.slice(0, sp), arg = sp < 0 ? -1 : Number(what.slice(sp + 1));
-  return s.clock.schedule(at, () => runProgEvent(s, pid, kind, arg), `prog ${pid} ${what}`);
+interface Ev { fn: () => void; tag: string }
+/** per program: kind -> (vcore + 1) -> its event */
+const made = new WeakMap<Prog, Map<string, Ev[]>>();
+
+/** Schedule `prog PID KIND [ARG]` at `at`: ARG is a vcore number, -1 for none. */
+export function schedule(s: KState, pr: Prog, at: number, kind: string, arg = -1): number {
+  let m = made.get(pr);
+  if (!m) made.set(pr, m = new Map());
+  let evs = m.get(kind);
+  if (!evs) m.set(kind, evs = []);
+  let ev = evs[arg + 1];
+  if (!ev) {
+    const pid = pr.pid;
+    ev = evs[arg + 1] = { fn: () => runProgEvent(s, pid, kind, arg), tag: arg < 0 ? `prog ${pid} ${kind}` : `prog ${pid} ${kind} ${arg}` };
+  }
+  return s.clock.schedule(at, ev.fn, ev.tag);
 }

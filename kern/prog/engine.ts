@@ -22,11 +22,9 @@ import {
 } from './types.js';
 import { noiseStart, noiseStop } from './noise.js';
 import { accrue, progOf } from './account.js';
-import { schedule as sched, handlers } from './dispatch.js';
+import { schedule, handlers } from './dispatch.js';
 
 export { progOf };
-
-const schedule = (s: KState, pr: Prog, at: number, what: string): number => sched(s, pr.pid, at, what);
 
 function loadChange(s: KState, pr: Prog, delta: number): void {
   const now = s.clock.now;
@@ -59,7 +57,7 @@ function start(s: KState, pr: Prog, sl: Slot, th: Thread): void {
   pr.switches++;
   const sw = pr.params.switch as number;
   if (sw > 0) { sl.debt += sw; sl.segLost += sw; sl.overhead += sw; s.progs.cOverhead[sl.pcore] += sw; }
-  if (th.rem >= 0) sl.seg = schedule(s, pr, now + sl.segLost + th.rem, `seg ${sl.vc}`);
+  if (th.rem >= 0) sl.seg = schedule(s, pr, now + sl.segLost + th.rem, 'seg', sl.vc);
 }
 
 /** Take the running thread off a slot, its work done so far deducted. */
@@ -124,7 +122,7 @@ export function warned(s: KState, p: Proc, v: Vcore): void {
   const pr = progOf(s, p.pid);
   const sl = pr?.slots.get(v.id);
   if (!pr || !sl || sl.pcore < 0 || pr.state !== 'running' || sl.react >= 0) return;
-  sl.react = schedule(s, pr, s.clock.now + (pr.params.reaction as number), `react ${v.id}`);
+  sl.react = schedule(s, pr, s.clock.now + (pr.params.reaction as number), 'react', v.id);
 }
 
 // ---- the program's own events ---------------------------------------------------------

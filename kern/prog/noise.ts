@@ -18,11 +18,17 @@ function expDraw(s: KState, mean: number): number {
 
 const tickAt = (k: number, hz: number): number => Math.round(k * 1e9 / hz);
 
+/** Each core's `noise C` closure and tag, made once per kernel state (not per firing). */
+const made = new WeakMap<KState, { fn: () => void; tag: string }[]>();
+
 function arm(s: KState, c: number): void {
   const w = s.progs, n = w.noise;
   const t = Math.min(n.tick > 0 ? tickAt(w.nTick[c], n.hz) : Infinity, w.nD[c], w.nI[c]);
   if (t === Infinity) return;
-  w.nH[c] = s.clock.schedule(t, () => noiseFire(s, c), `noise ${c}`);
+  let evs = made.get(s);
+  if (!evs) made.set(s, evs = []);
+  const ev = evs[c] ??= { fn: () => noiseFire(s, c), tag: `noise ${c}` };
+  w.nH[c] = s.clock.schedule(t, ev.fn, ev.tag);
 }
 
 /** A program's vcore started on core c: its noise sources start (linux model only). */

@@ -6,6 +6,7 @@
 
 import { perr } from '../../lib/9p/error.js';
 import { EINVAL, ERANGE } from '../../lib/9p/errno.js';
+import { NOISE_DEFAULTS } from './types.js';
 
 export const WORKLOADS = ['spin', 'phases', 'server', 'ftq'] as const;
 export type Workload = typeof WORKLOADS[number];
@@ -101,14 +102,14 @@ export function parseWorkload(w: string, words: string[]): Record<string, number
   return p;
 }
 
-/** The noise model's parameters. Defaults: noise.ts NOISE_DEFAULTS (cited in core.md). */
+/** The noise model's parameters. Defaults: types.ts NOISE_DEFAULTS (cited in core.md). */
 export const NOISE_PARAMS: Record<string, Param> = {
-  hz: { kind: 'int', def: 250, min: 1, max: 10_000 },
-  tick: d(2000, 0, 1_000_000),
-  drate: { kind: 'num', def: 10, min: 0, max: 100_000 },
-  dmean: d(50_000, 0, 100_000_000),
-  irate: { kind: 'num', def: 100, min: 0, max: 100_000 },
-  imean: d(5000, 0, 100_000_000),
+  hz: { kind: 'int', def: NOISE_DEFAULTS.hz, min: 1, max: 10_000 },
+  tick: d(NOISE_DEFAULTS.tick, 0, 1_000_000),
+  drate: { kind: 'num', def: NOISE_DEFAULTS.drate, min: 0, max: 100_000 },
+  dmean: d(NOISE_DEFAULTS.dmean, 0, 100_000_000),
+  irate: { kind: 'num', def: NOISE_DEFAULTS.irate, min: 0, max: 100_000 },
+  imean: d(NOISE_DEFAULTS.imean, 0, 100_000_000),
 };
 
 /** The names of every parameter a workload takes (for docs and completion). */

@@ -7,6 +7,10 @@
 
 import { Rand } from '../rand.js';
 
+/** The `linux` noise model's parameters' defaults (devs/core/core.md "Noise" says where
+ *  each comes from): HZ, tick cost (ns), daemons (per s, mean ns), IRQs (per s, mean ns). */
+export const NOISE_DEFAULTS = { hz: 250, tick: 5000, drate: 10, dmean: 50_000, irate: 100, imean: 5000 };
+
 export const TH_SPIN = 0, TH_PAR = 1, TH_SER = 2, TH_REQ = 3, TH_FTQ = 4;
 
 /** A user thread: work left (ns; -1 = endless), its creation time (a request's arrival),
@@ -92,7 +96,7 @@ export function newProgWorld(ncores: number, seed: number): ProgWorld {
   const nH = f(); nH.fill(-1);
   return {
     list: new Map(), runs: 0,
-    noise: { model: 'akaros', hz: 250, tick: 2000, drate: 10, dmean: 50_000, irate: 100, imean: 5000 },
+    noise: { model: 'akaros', ...NOISE_DEFAULTS },
     rng: new Rand((seed ^ 0x5bd1e995) >>> 0),
     cUseful: f(), cSpin: f(), cOverhead: f(), cNoise: f(), nTick: f(), nD: f(), nI: f(), nH,
   };

@@ -25,7 +25,7 @@ t.test('normalizeArgv', async (t) => {
   t.same(n('mcp', '--help', 'new'), ['mcp', 'new', '--help']);
   t.same(n('--version'), ['--version']);
   t.same(n('mcp', '--json', 'nwe'), ['mcp', 'nwe', '--json'], 'a mistyped command stays whole for the not-found hook');
-  t.throws(() => n('mcp', '--json'), { message: /^"mcp" needs a command: cores, events, kill, new, results, status, wait, want, yield/, exit: 2 });
+  t.throws(() => n('mcp', '--json'), { message: /^"mcp" needs a command: cores, events, kill, new, results, run, status, stop, wait, want, yield/, exit: 2 });
   t.throws(() => n('mcp', '--bogus', 'new'), { message: 'unknown flag --bogus for "mcp" (see akaros help mcp)', exit: 2 });
   t.throws(() => n('-x', 'ps'), { message: /^unknown flag -x before the command/, exit: 2 });
   t.throws(() => n('-a'), { message: '-a needs a value', exit: 2 });

@@ -138,7 +138,7 @@ t.test('ftq under the Linux-like model with daemons and IRQs loses more', (t) =>
   k.progRun('u', pid, 'ftq', ['dur=1s']);
   k.step(H, 2e9);
   const r = res(k, pid);
-  t.ok((r.lost_ns as number) > 250 * 2000, `${r.lost_ns}`);
+  t.ok((r.lost_ns as number) > 250 * 5000, `more than the ticks alone (HZ 250 x 5 us): ${r.lost_ns}`);
   t.ok((r.lost_quanta as number) > 0);
   t.end();
 });
