@@ -4,15 +4,15 @@
 // and 16 outstanding requests; ops/s and p50/p99 latency. Prints a table and writes
 // bench/results/9p-client-diod.json. Skips (returns []) when diod is not installed.
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Client } from '../lib/9p/client.js';
 import type { Fid } from '../lib/9p/fid.js';
 import { OREAD, P9_GETATTR_BASIC } from '../lib/9p/const.js';
 import { findDiod, startDiod } from '../test/9p/diod.js';
-import { load } from './lib/load.js';
+import { load, writeResult } from './lib/load.js';
 
 export interface DiodRow { op: string; outstanding: number; opsPerSec: number; p50us: number; p99us: number }
 
@@ -52,9 +52,7 @@ export async function run(opts: { ms?: number; out?: string } = {}): Promise<Dio
   console.table(rows.map((r) => ({
     op: r.op, outstanding: r.outstanding, 'ops/s': r.opsPerSec.toLocaleString('en'), 'p50 µs': r.p50us, 'p99 µs': r.p99us,
   })));
-  const out = opts.out ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results', '9p-client-diod.json');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ bench: '9p-client-diod', date: new Date().toISOString(), node: process.version, rows }, null, 2) + '\n');
+  writeResult(import.meta.url, '9p-client-diod', { bench: '9p-client-diod', date: new Date().toISOString(), node: process.version, rows }, opts.out);
   return rows;
 }
 

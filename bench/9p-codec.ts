@@ -3,12 +3,11 @@
 // Codec throughput: encode+decode round trips of Tread/Rread and Twalk/Rwalk, msgs/s.
 // `node dist/bench/9p-codec.js` prints a table and writes bench/results/9p-codec.json.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { decode, encode } from '../lib/9p/codec.js';
 import * as F from '../lib/9p/fcall.js';
 import type { Dialect, Fcall } from '../lib/9p/fcall.js';
+import { writeResult } from './lib/load.js';
 
 export interface CodecRow { message: string; dialect: Dialect; bytes: number; msgsPerSec: number }
 
@@ -47,9 +46,7 @@ export async function run(opts: { ms?: number; out?: string } = {}): Promise<Cod
   }
   console.log('9P codec: encode+decode round trips (one core)');
   console.table(rows.map((r) => ({ message: r.message, bytes: r.bytes, 'msgs/s': r.msgsPerSec.toLocaleString('en') })));
-  const out = opts.out ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results', '9p-codec.json');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ bench: '9p-codec', date: new Date().toISOString(), node: process.version, rows }, null, 2) + '\n');
+  writeResult(import.meta.url, '9p-codec', { bench: '9p-codec', date: new Date().toISOString(), node: process.version, rows }, opts.out);
   return rows;
 }
 

@@ -9,14 +9,12 @@
 // Run: node dist/bench/abuse-devs.js [--ms N] [abuse...]
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Client } from '../lib/9p/client.js';
 import { OREAD, OWRITE } from '../lib/9p/const.js';
 import { P9Error } from '../lib/9p/error.js';
-import { resultPath } from './lib/load.js';
+import { writeResult } from './lib/load.js';
 import { rss, startServe } from './lib/serve.js';
 
 const HOST = 'eve';
@@ -242,9 +240,7 @@ export async function run(opts: { ms?: number; only?: string[] } = {}): Promise<
   }
   console.log(`Kernel-device abuses (issue 10), ${ms} ms each, a fresh server per abuse; targets: peak RSS < ${RSS_TARGET_MB} MB, fresh-client p99 < ${P99_TARGET_MS} ms`);
   console.table(rows);
-  const out = resultPath(import.meta.url, 'abuse-devs');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ bench: 'abuse-devs', date: new Date().toISOString(), node: process.version, ms, rows }, null, 2) + '\n');
+  writeResult(import.meta.url, 'abuse-devs', { bench: 'abuse-devs', date: new Date().toISOString(), node: process.version, ms, rows });
   return rows;
 }
 

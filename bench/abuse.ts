@@ -9,14 +9,13 @@
 // --attack NAME PORT MS), so its own work never delays the probe's clock.
 
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Client } from '../lib/9p/client.js';
 import { encode } from '../lib/9p/codec.js';
 import * as F from '../lib/9p/fcall.js';
 import { NOFID, NONUNAME, P9_GETATTR_BASIC } from '../lib/9p/const.js';
-import { resultPath } from './lib/load.js';
+import { writeResult } from './lib/load.js';
 import { rss, startServe } from './lib/serve.js';
 
 const ABUSE_MS = Number(process.env.ABUSE_MS ?? 6000);
@@ -285,7 +284,7 @@ export async function run(): Promise<unknown> {
     console.log(`${name.padEnd(14)} peak RSS ${String(peak).padStart(4)} MB   fresh Tgetattr p50 ${row.rttP50ms} ms p99 ${row.rttP99ms} ms`
       + `   connect+attach p99 ${row.connectP99ms} ms   (${row.probes} probes, ${row.failures} failures)${row.ok ? '' : '   OVER TARGET'}`);
   }
-  writeFileSync(resultPath(import.meta.url, 'abuse'), JSON.stringify({ date: new Date().toISOString(), abuseMs: ABUSE_MS, rows }, null, 2) + '\n');
+  writeResult(import.meta.url, 'abuse', { date: new Date().toISOString(), abuseMs: ABUSE_MS, rows });
   return rows;
 }
 

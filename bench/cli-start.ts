@@ -7,11 +7,10 @@
 // bench/results/cli-start.json. Run: node dist/bench/cli-start.js
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resultPath } from './lib/load.js';
+import { writeResult } from './lib/load.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(ROOT, 'bin', 'run.js');
@@ -79,12 +78,10 @@ export async function run(opts: { iters?: number; quiet?: boolean } = {}): Promi
     for (const r of rows) console.log(r.what.padEnd(45), String(r.n).padStart(4), String(r.p50_ms).padStart(8), String(r.max_ms).padStart(8));
     console.log(`target: npm start p50 < 2000 ms: ${rows[1].p50_ms < 2000 ? 'met' : 'NOT met'}`);
   }
-  const out = resultPath(import.meta.url, 'cli-start');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({
+  writeResult(import.meta.url, 'cli-start', {
     date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, ncpu: os.cpus().length,
     load: os.loadavg()[0], iters, rows,
-  }, null, 2) + '\n');
+  });
   return rows;
 }
 

@@ -21,14 +21,14 @@
 // adds node flags to node1 (`--cpu-prof --cpu-prof-dir=DIR` profiles the forwarder).
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OTRUNC, OWRITE } from '../lib/9p/const.js';
 import type { Fid } from '../lib/9p/fid.js';
 import { attach, freePort, spawnServe, type Conn, type Proc } from '../test/cluster/nodes.js';
-import { resultPath } from './lib/load.js';
+import { writeResult } from './lib/load.js';
 import { alternate, machineLine, median, ratio, resolved, showRatio, type BenchOptions, type Ratio } from './lib/rounds.js';
 import { cpuNs } from './lib/servers.js';
 
@@ -196,9 +196,7 @@ export async function run(opts: BenchOptions & { iters?: number } = {}): Promise
     if (!opts.quiet) print(report, names);
     for (const n of names) for (const f of [c[n].ctl, c[n].ev]) await f.clunk().catch(() => {});
     await notify.clunk().catch(() => {});
-    const out = resultPath(import.meta.url, opts.compareRoot ? 'cluster-compare' : 'cluster');
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
+    writeResult(import.meta.url, opts.compareRoot ? 'cluster-compare' : 'cluster', report);
     return report;
   } finally {
     for (const x of conns) x.close();

@@ -17,9 +17,8 @@
 // client, imported from its dist/) and the ratios new/old are printed.
 // Prints a table and writes bench/results/devs.json. Run: node dist/bench/devs-roundtrip.js
 
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, connect as tcpConnect, type Socket } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import type { Duplex } from 'node:stream';
@@ -29,6 +28,7 @@ import { OREAD, OWRITE, OTRUNC } from '../lib/9p/const.js';
 import type { Fid } from '../lib/9p/fid.js';
 import { makeStack, type Stack } from '../test/devs/kernel/stack.js';
 import { alternate, machineLine, median, ratio, resolved, showRatio, type BenchOptions, type Ratio } from './lib/rounds.js';
+import { writeResult } from './lib/load.js';
 
 /** bench/all.ts: this bench has a --compare mode. */
 export const compares = true;
@@ -277,13 +277,10 @@ export async function run(opts: BenchOptions & { iters?: number } = {}): Promise
       }
     }
   }
-  const here = dirname(fileURLToPath(import.meta.url));
-  const out = join(here, '..', '..', 'bench', 'results', opts.compareRoot ? 'devs-compare.json' : 'devs.json');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({
+  writeResult(import.meta.url, opts.compareRoot ? 'devs-compare' : 'devs', {
     date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, ncpu: os.cpus().length,
     iters, rows, rounds, spread, roundRows, cold: Object.fromEntries(cold), coldIters: COLD_ITERS, warmIters: WARM_ITERS,
-  }, null, 2) + '\n');
+  });
   return rows;
 }
 

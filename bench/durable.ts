@@ -16,7 +16,7 @@
 // Prints a table, writes bench/results/durable.json. Run: node dist/bench/durable.js [--dir DIR]
 
 import fs from 'node:fs';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -29,7 +29,7 @@ import { JournaledKernel } from '../devs/persist/jkernel.js';
 import { openMachine } from '../devs/persist/open.js';
 import type { Rec } from '../devs/persist/records.js';
 import type { NodeSettings } from '../devs/kernel/ctx.js';
-import { resultPath } from './lib/load.js';
+import { writeResult } from './lib/load.js';
 import { cpuNs } from './lib/servers.js';
 import { dial } from '../test/durable/helpers.js';
 
@@ -269,9 +269,7 @@ export async function run(opts: { ms?: number; records?: number; mcps?: number; 
     ]);
     console.log(`recovery of ${nrec} journal records: ${res.recovery_journal.ms} ms (CPU ${res.recovery_journal.cpu_ms} ms with the snapshot written after it, ${res.recovery_journal.then_snapshot_ms} ms) (target <= 2000)`);
     console.log(`recovery of a ${nmcp}-MCP snapshot: ${res.recovery_snapshot.ms} ms (${res.recovery_snapshot.cpu_ms} ms CPU) (target <= 2000)`);
-    const out = resultPath(import.meta.url, 'durable');
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, JSON.stringify(res, null, 2) + '\n');
+    writeResult(import.meta.url, 'durable', res);
     return res;
   } finally {
     rmSync(root, { recursive: true, force: true });

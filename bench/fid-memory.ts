@@ -9,10 +9,8 @@
 // bench/results/fid-memory.json.
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { resultPath } from './lib/load.js';
+import { writeResult } from './lib/load.js';
 
 const N = 10_000;
 const TARGET = 300;
@@ -98,9 +96,7 @@ export async function run(opts: { quiet?: boolean } = {}): Promise<FidMemoryRow[
       console.log(`${r.file.padEnd(20)} ${(r.opened ? 'walked + opened' : 'walked').padEnd(16)} ${String(r.bytesPerFid).padStart(6)} B/fid  ${verdict}`);
     }
   }
-  const out = resultPath(import.meta.url, 'fid-memory');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ bench: 'fid-memory', date: new Date().toISOString(), node: process.version, target: TARGET, rows }, null, 2) + '\n');
+  writeResult(import.meta.url, 'fid-memory', { bench: 'fid-memory', date: new Date().toISOString(), node: process.version, target: TARGET, rows });
   return rows;
 }
 

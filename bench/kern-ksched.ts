@@ -6,13 +6,12 @@
 // per MCP at 10,000 MCPs. Prints a table and writes bench/results/kern.json.
 // Run: node --expose-gc dist/bench/kern-ksched.js
 
-import { writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { Kernel } from '../kern/kernel.js';
 import { poke } from '../kern/ksched.js';
 import { Clock } from '../kern/clock.js';
+import { writeResult } from './lib/load.js';
 
 const H = 'eve';
 const hr = () => process.hrtime.bigint();
@@ -133,10 +132,7 @@ export function run(): Record<string, unknown> {
   for (const r of rows) console.log(`${String(r.ncores).padStart(6)} ${String(r.mcps).padStart(6)} ${String(r.grant_p50_us).padStart(13)} ${String(r.grant_p99_us).padStart(13)} ${String(r.pass_cold_us).padStart(13)} ${String(r.pass_steady_us).padStart(15)}`);
   console.log(`clock: ${res.clock.events_per_s} events/s (plain binary heap baseline ${res.clock.baseline_events_per_s}, ratio ${res.clock.ratio})`);
   console.log(`memory: ${res.memory.heap_bytes_per_mcp} heap bytes per MCP at 10,000 MCPs`);
-  const here = dirname(fileURLToPath(import.meta.url));
-  const out = join(here, '..', '..', 'bench', 'results', 'kern.json');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify(res, null, 2) + '\n');
+  writeResult(import.meta.url, 'kern', res);
   return res;
 }
 

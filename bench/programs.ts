@@ -12,12 +12,10 @@
 // core shows the same waiting behaviour.
 // Writes bench/results/programs.json. Run: node dist/bench/programs.js [--ms N] [--speed X]
 
-import { writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { Kernel } from '../kern/kernel.js';
 import { ClockDriver } from '../kern/driver.js';
+import { writeResult } from './lib/load.js';
 
 const H = 'eve';
 /** Virtual time run before the real-time phase. A server without a core fills its queue
@@ -98,9 +96,7 @@ export async function run(opts: { ms?: number; out?: string; speed?: number } = 
   console.log(`programs: ${ncg} cores x ${nmcp} MCPs (spin/phases/server/ftq, linux noise)`);
   console.log(`  fast mode: ${res.fast_events_per_s} events/s, ${res.fast_virtual_s_per_real_s} virtual s per real s`);
   console.log(`  real time${speed === 1 ? '' : ` (speed ${speed})`}: lag p50 ${res.lag_p50_ms} ms, p99 ${res.lag_p99_ms} ms, max ${res.lag_max_ms} ms (target p99 <= 1 ms), ${res.realtime_cpu} CPU`);
-  const out = opts.out ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results', 'programs.json');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ host: { cpus: os.cpus().length, node: process.version }, ...res }, null, 2) + '\n');
+  writeResult(import.meta.url, 'programs', { host: { cpus: os.cpus().length, node: process.version }, ...res }, opts.out);
   return res;
 }
 

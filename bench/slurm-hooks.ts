@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { slurmMissing, startCluster, type Cluster } from '../test/harness/slurm/cluster.js';
-import { resultPath } from './lib/load.js';
+import { writeResult } from './lib/load.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(ROOT, 'bin', 'run.js');
@@ -97,7 +97,7 @@ export async function run(opts: string[] | { rounds?: number } = process.argv.sl
   const missing = slurmMissing();
   if (argv.includes('--micro-only') || missing.length) {
     if (missing.length) console.log(`slurm-hooks: the cluster part skipped (missing ${missing.join(', ')})`);
-    writeFileSync(resultPath(import.meta.url, 'slurm-hooks'), `${JSON.stringify({ micro: microRes }, null, 2)}\n`);
+    writeResult(import.meta.url, 'slurm-hooks', { micro: microRes });
     return { micro: microRes };
   }
   const i = argv.indexOf('--rounds');
@@ -164,7 +164,7 @@ export async function run(opts: string[] | { rounds?: number } = process.argv.sl
     console.log(`  with the hooks through the CLI               ${String(res.cli_hooks_ms.median).padStart(9)}   ${res.cli_hooks_ms.all.join(' ')}`);
     console.log(`  without                                      ${String(res.none_ms.median).padStart(9)}   ${res.none_ms.all.join(' ')}`);
     console.log(`  the hooks add                                ${String(res.added_ms).padStart(9)}   (through the CLI ${res.cli_added_ms})`);
-    writeFileSync(resultPath(import.meta.url, 'slurm-hooks'), `${JSON.stringify(res, null, 2)}\n`);
+    writeResult(import.meta.url, 'slurm-hooks', res);
     return res;
   } finally {
     await c?.stop();

@@ -13,14 +13,12 @@
 // "inconclusive" when the rounds spread too far) and the issue-16 targets; writes
 // bench/results/srv-read.json.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client } from '../lib/9p/client.js';
 import { OREAD, P9_GETATTR_BASIC } from '../lib/9p/const.js';
 import type { Fid } from '../lib/9p/fid.js';
-import { load, resultPath, type LoadResult } from './lib/load.js';
+import { load, writeResult, type LoadResult } from './lib/load.js';
 import { alternate, machineLine, median, ratio, resolved, showRatio, type BenchOptions, type Ratio } from './lib/rounds.js';
 import { DIODLOAD_PATHS, cpuNs, dial, diodload, startDiod, startOurs, type DiodloadResult, type Served } from './lib/servers.js';
 
@@ -149,9 +147,7 @@ export async function run(opts: BenchOptions = {}): Promise<Report> {
       bench: 'srv-read', date: new Date().toISOString(), machine, contenders: [a, b ?? null], rounds, spread, ms, cases, diodload: dl,
     };
     if (!opts.quiet) print(report);
-    const out = resultPath(import.meta.url, opts.compareRoot ? 'srv-read-compare' : 'srv-read');
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
+    writeResult(import.meta.url, opts.compareRoot ? 'srv-read-compare' : 'srv-read', report);
     return report;
   } finally {
     await Promise.all(servers.map((s) => s.stop()));

@@ -10,11 +10,11 @@
 // does not. Writes bench/results/v9fs-shell.json; skips without qemu-system-x86_64.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { resultPath } from './lib/load.js';
+import { writeResult } from './lib/load.js';
 import { machineLine, median, ratio, resolved, showRatio, type BenchOptions, type Ratio } from './lib/rounds.js';
 import { TREE, startDiod, startOurs, type Served } from './lib/servers.js';
 
@@ -115,9 +115,7 @@ export async function run(opts: BenchOptions = {}): Promise<ShellReport | null> 
       console.log(`per iteration (median of ${rounds} rounds, guest accel ${accel}): ${a.name} ${med(samples[a.name])}, ${b.name} ${med(samples[b.name])}`);
       console.log(`time ${a.name}/${b.name} (lower is better): ${showRatio(time, spread)}`);
     }
-    const out = resultPath(import.meta.url, opts.compareRoot ? 'v9fs-shell-compare' : 'v9fs-shell');
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
+    writeResult(import.meta.url, opts.compareRoot ? 'v9fs-shell-compare' : 'v9fs-shell', report);
     return report;
   } finally {
     await Promise.all(servers.map((s) => s.stop()));

@@ -7,12 +7,12 @@
 // Run: node dist/bench/wal.js [--dir DIR] (default: a temporary directory under os.tmpdir()).
 
 import fs from 'node:fs';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Store } from '../lib/wal/index.js';
-import { load, resultPath, type LoadResult } from './lib/load.js';
+import { load, writeResult, type LoadResult } from './lib/load.js';
 
 const cmdRecord = (t: number) => ({ t, cmd: { op: 'want', user: 'glenda', pid: 7, n: 4 } });
 const pct = (xs: number[], p: number): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
@@ -164,9 +164,7 @@ export async function run(opts: { ms?: number; records?: number; dir?: string } 
     console.log(`recovery of ${rec.records} records (${(journalBytes / 1e6).toFixed(1)} MB): ${res.recovery.replay_ms} ms (${res.recovery.replay_cpu_ms} ms CPU) streamed to replay(), `
       + `${res.recovery.collect_ms} ms collected into an array (target <= 700 ms)`);
     console.log(`snapshot of ${(snap.bytes / 1e6).toFixed(2)} MB: p50 ${res.snapshot.p50_ms} ms, max ${res.snapshot.max_ms} ms (encode + write + fsync + rename + dir fsync)`);
-    const out = resultPath(import.meta.url, 'wal');
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, JSON.stringify(res, null, 2) + '\n');
+    writeResult(import.meta.url, 'wal', res);
     return res;
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -2,7 +2,10 @@
 //
 // Closed-loop load: `outstanding` workers each issue `op` back to back for `ms`; the
 // result is throughput and latency percentiles. Shared by the benches that compare us
-// with a peer in the same run.
+// with a peer in the same run; and where every bench writes its result.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 export interface LoadResult { opsPerSec: number; p50us: number; p99us: number }
 
@@ -27,4 +30,10 @@ export async function load(op: () => Promise<unknown>, outstanding: number, ms: 
 export function resultPath(importMetaUrl: string, name: string): string {
   const here = new URL(importMetaUrl).pathname;
   return here.replace(/\/dist\/bench\/.*$/, `/bench/results/${name}.json`);
+}
+
+/** Writes a bench's result as indented JSON to bench/results/NAME.json (or to `out`). */
+export function writeResult(importMetaUrl: string, name: string, value: unknown, out = resultPath(importMetaUrl, name)): void {
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(value, null, 2) + '\n');
 }
