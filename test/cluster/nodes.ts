@@ -50,6 +50,19 @@ export async function startNode(sysname: string, opts: BootOptions & { port?: nu
   return { booted, port: Number(address.split('!')[2]), address, close: () => booted.close() };
 }
 
+/** node1 with node2 mounted on /n/node2, and glenda attached to each (`via` node1's mount,
+ *  `direct` to node2); all of it closed at the test's teardown. */
+export async function mountedPair(t: { teardown(fn: () => unknown): void }): Promise<{ n1: Node; n2: Node; via: Conn; direct: Conn }> {
+  const n2 = await startNode('node2');
+  const n1 = await startNode('node1');
+  t.teardown(async () => { await n1.close(); await n2.close(); });
+  const via = await attach(n1.port, 'glenda');
+  const direct = await attach(n2.port, 'glenda');
+  t.teardown(() => { via.close(); direct.close(); });
+  await via.write('dev/ns', `mount ${n2.address} /n/node2\n`);
+  return { n1, n2, via, direct };
+}
+
 /** Retries `fn` until it stops throwing (every 50 ms, at most `ms`); its last error otherwise. */
 export async function eventually<T>(fn: () => Promise<T>, ms = 15000): Promise<T> {
   const end = Date.now() + ms;

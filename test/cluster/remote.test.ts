@@ -8,7 +8,7 @@
 import t from 'tap';
 import { OREAD, OTRUNC, OWRITE } from '../../lib/9p/const.js';
 import type { Dialect } from '../../lib/9p/fcall.js';
-import { attach, errOf, eventually, startNode, type Conn } from './nodes.js';
+import { attach, errOf, eventually, mountedPair, startNode, type Conn } from './nodes.js';
 
 const DIALECTS: Dialect[] = ['9P2000.u', '9P2000.L', '9P2000'];
 
@@ -77,13 +77,7 @@ for (const remoteDialect of DIALECTS) {
 }
 
 t.test('a blocked read of a remote events file: the event arrives, and a flush reaches the remote', async (t) => {
-  const n2 = await startNode('node2');
-  const n1 = await startNode('node1');
-  t.teardown(async () => { await n1.close(); await n2.close(); });
-  const via = await attach(n1.port, 'glenda');
-  const direct = await attach(n2.port, 'glenda');
-  t.teardown(() => { via.close(); direct.close(); });
-  await via.write('dev/ns', `mount ${n2.address} /n/node2\n`);
+  const { n1, n2, via, direct } = await mountedPair(t);
   const B = await direct.clone();
 
   const ev = await via.openRead(`n/node2/mcp/${B}/events`);

@@ -10,16 +10,10 @@ import { MAX_HELD } from '../../lib/9p/client.js';
 import { OREAD, OWRITE } from '../../lib/9p/const.js';
 import type { Fid } from '../../lib/9p/fid.js';
 import { MAX_SPARES } from '../../ns/remotenode.js';
-import { attach, eventually, startNode } from './nodes.js';
+import { eventually, mountedPair } from './nodes.js';
 
 t.test('spare fids: used, moved, bounded, and gone on their own', async (t) => {
-  const n2 = await startNode('node2');
-  const n1 = await startNode('node1');
-  t.teardown(async () => { await n1.close(); await n2.close(); });
-  const via = await attach(n1.port, 'glenda');
-  const direct = await attach(n2.port, 'glenda');
-  t.teardown(() => { via.close(); direct.close(); });
-  await via.write('dev/ns', `mount ${n2.address} /n/node2\n`);
+  const { n1, n2, via, direct } = await mountedPair(t);
   const A = await direct.clone();
   const links = (): number => n1.booted.ns.remote!.status().length;
   // node2's fids: direct's attach, one attach per link, and what the mount holds.
