@@ -73,6 +73,26 @@ export function ratio(a: readonly number[], b: readonly number[], maxSpreadPct: 
   return { median: med, min, max, spreadPct, conclusive: rs.length >= MIN_ROUNDS && spreadPct <= maxSpreadPct, rounds: rs.length };
 }
 
+/**
+ * Whether a target holds, from the rounds: by the median when the rounds agree; when they
+ * spread too far to trust the median, only if every round is on the same side of the
+ * target (`ok` is a threshold, so the min and max rounds stand for all of them); else
+ * null, "not judged". A verdict never rests on fewer than MIN_ROUNDS rounds.
+ */
+export function judge(r: Ratio, ok: (x: number) => boolean): boolean | null {
+  if (r.rounds < MIN_ROUNDS) return null;
+  if (r.conclusive) return ok(r.median);
+  const lo = ok(r.min), hi = ok(r.max);
+  return lo === hi ? lo : null;
+}
+
+/** "met", "missed", "not judged" and, when the median was withheld, "in every round". */
+export function showVerdict(r: Ratio, ok: (x: number) => boolean): string {
+  const v = judge(r, ok);
+  if (v === null) return 'not judged';
+  return (v ? 'target met' : 'target missed') + (r.conclusive ? '' : ' in every round');
+}
+
 /** "1.52× (1.41–1.60)" or "inconclusive: spread 48% > 25% (0.9–1.6)". */
 export function showRatio(r: Ratio, maxSpreadPct: number): string {
   if (r.rounds === 0) return '-';
