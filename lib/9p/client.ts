@@ -11,6 +11,7 @@ import { userInfo } from 'node:os';
 import { DecodeError, decodeAt, encode, encodeFrame, typeName } from './codec.js';
 import { FrameReader } from './frame.js';
 import { writeOwned } from './duplex.js';
+import { readsOf } from './onread.js';
 import { P9Error } from './error.js';
 import { ECANCELED, ECONNRESET, EAGAIN, EBADF, EBADMSG, EIO, ENOENT, EPERM, EPROTO } from './errno.js';
 import { IOHDRSZ, NOFID, NONUNAME, NOTAG, OREAD, OTRUNC, OWRITE } from './const.js';
@@ -110,7 +111,9 @@ export class Client implements FidClient {
     this.msize = msize;
     this.reader = new FrameReader(msize);
     this.closed = new Promise((res) => { this.resolveClosed = res; });
-    stream.on('data', (chunk: Buffer) => this.onData(chunk));
+    const rr = readsOf(stream);
+    if (rr) rr.attach((bytes) => this.onData(bytes, true));
+    else stream.on('data', (chunk: Buffer) => this.onData(chunk, false));
     stream.on('end', () => this.shutdown(new P9Error(ECONNRESET, 'connection closed by server')));
     stream.on('close', () => this.shutdown(new P9Error(ECONNRESET, 'connection closed')));
     stream.on('error', (e: Error) => this.shutdown(new P9Error(ECONNRESET, e.message)));
@@ -271,7 +274,9 @@ export class Client implements FidClient {
     this.write(encode({ type: F.Tflush, tag: ft, oldtag }, this.dialect));
   }
 
-  private onData(chunk: Buffer): void {
+  /** `lent`: the bytes are the socket's reused read buffer (onread.ts), valid only
+   *  during this call: what outlives it is copied. */
+  private onData(chunk: Buffer, lent: boolean): void {
     if (this.dead) return;
     const r = this.reader;
     r.push(chunk);
@@ -283,10 +288,17 @@ export class Client implements FidClient {
         this.fail(new P9Error(EPROTO, (e as Error).message));
         return;
       }
-      if (size < 0) return;
-      this.onFrame(decodeAt(r.frameBuf, r.frameAt, size, this.dialect));
+      if (size < 0) break;
+      const m = decodeAt(r.frameBuf, r.frameAt, size, this.dialect);
+      // Strings and numbers are decoded out of the frame; a payload is a view of it.
+      if (lent && r.frameBuf === chunk && !(m instanceof DecodeError) && (m.type === F.Rread || m.type === F.Rreaddir)) {
+        const msg = m as F.RreadMsg;
+        msg.data = Buffer.from(msg.data);
+      }
+      this.onFrame(m);
       if (this.dead) return;
     }
+    if (lent) r.own(chunk);
   }
 
   private onFrame(d: F.Fcall | DecodeError): void {

@@ -92,6 +92,16 @@ export class FrameReader {
     return size;
   }
 
+  /** `chunk`, pushed last, is about to be overwritten by its owner (a reused read
+   *  buffer): what is left of it unread is copied. */
+  own(chunk: Buffer): void {
+    const i = this.count - 1;
+    if (i < this.head || this.chunks[i] !== chunk) return;
+    const from = i === this.head ? this.off : 0;
+    this.chunks[i] = Buffer.from(chunk.subarray(from));
+    if (i === this.head) this.off = 0;
+  }
+
   /** The size of the head frame, -1 if its 4 size bytes are not all here (or it is bad). */
   private check(): number {
     if (this.total < 4) return -1;
