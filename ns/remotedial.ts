@@ -34,7 +34,8 @@ export function netDialer(resolve?: AsyncDialResolver, tls: Pick<DialOptions, 'c
     for (const d of answers) {
       if (signal.aborted) break;
       const a = dialfmt({ ...d, extra: undefined });
-      const opts: DialOptions = isTls ? { ...tls, ...(isIP(host) || host.startsWith('$') ? {} : { servername: host }) } : {};
+      // A link is read only by its lib/9p Client: plain sockets read into a reused buffer.
+      const opts: DialOptions = isTls ? { ...tls, ...(isIP(host) || host.startsWith('$') ? {} : { servername: host }) } : { reuseReads: true };
       try {
         return await abortable(dial(isTls ? `tls!${a.slice(a.indexOf('!') + 1)}` : a, opts), signal);
       } catch (e) {

@@ -22,8 +22,9 @@
 //   however many clients are busy.
 
 import type { Duplex } from 'node:stream';
-import { decode, encode, encodeIov } from '../lib/9p/codec.js';
+import { DecodeError, decodeAt, encode, encodeFrame } from '../lib/9p/codec.js';
 import { FrameReader } from '../lib/9p/frame.js';
+import { writeOwned } from '../lib/9p/duplex.js';
 import { P9Error, perr } from '../lib/9p/error.js';
 import { EBADF, EBADMSG, EIO, ENOSYS, EOPNOTSUPP, EMFILE, EUSERS } from '../lib/9p/errno.js';
 import { IOHDRSZ } from '../lib/9p/const.js';
@@ -85,8 +86,12 @@ function uncork(c: Connection): void {
 
 /** A request in flight (types.ts Req). */
 class Request implements Req {
-  readonly flushes: number[] = [];
-  readonly fids: Fid[] = [];
+  /** Tflush tags waiting for this request to settle; answered in order after it. Made
+   *  by the first such Tflush (most requests never see one). */
+  flushes: number[] | undefined = undefined;
+  /** The first fid this request holds a reference on, and any others (Trename). */
+  fid: Fid | undefined = undefined;
+  moreFids: Fid[] | undefined = undefined;
   reserved = 0;
   parked = false;
   aborted = false;
@@ -138,7 +143,7 @@ export class Connection implements Conn {
   authUid?: number;
   readonly fids = new NumTable<Fid>();
   readonly afids = new NumTable<AuthFid>();
-  readonly inflight = new NumTable<Req>();
+  readonly inflight = new NumTable<Request>();
   /** Requests in flight that are not parked reads (flush placeholders included). */
   private active = 0;
   private parked = 0;
@@ -205,7 +210,9 @@ export class Connection implements Conn {
     const f = this.fids.get(num);
     if (!f) throw perr(EBADF, this.afids.has(num) ? `fid ${num} is an auth fid` : `fid ${num} unknown`);
     f.refs++;
-    req.fids.push(f);
+    const r = req as Request;
+    if (r.fid === undefined) r.fid = f;
+    else (r.moreFids ??= []).push(f);
     return f;
   }
 
@@ -315,16 +322,17 @@ export class Connection implements Conn {
           }
           break;
         }
-        let frame: Buffer | null;
+        let size: number;
+        const r = this.reader;
         try {
-          frame = this.reader.next();
+          size = r.take();
         } catch {
           this.close();
           return n;
         }
-        if (!frame) break;
-        n += 1 + Math.floor(frame.length / FRAME_UNIT_BYTES);
-        this.handleFrame(frame);
+        if (size < 0) break;
+        n += 1 + Math.floor(size / FRAME_UNIT_BYTES);
+        this.handleFrame(r.frameBuf, r.frameAt, size);
       }
     } finally {
       this.pumping = false;
@@ -335,7 +343,7 @@ export class Connection implements Conn {
     return n;
   }
 
-  private newReq(tag: number, type: number, bytes: number): Req {
+  private newReq(tag: number, type: number, bytes: number): Request {
     const req = new Request(tag, type, this.gen, bytes);
     this.inflight.set(tag, req);
     this.active++;
@@ -355,11 +363,12 @@ export class Connection implements Conn {
     }
   }
 
-  private handleFrame(frame: Buffer): void {
+  /** The frame buf[at, at + size). */
+  private handleFrame(buf: Buffer, at: number, size: number): void {
     const dialect = this.dialect;
-    const d = decode(frame, dialect);
-    if (!d.ok) {
-      const { tag, msgType } = d.error;
+    const d = decodeAt(buf, at, size, dialect);
+    if (d instanceof DecodeError) {
+      const { tag, msgType } = d;
       // An R-message or Terror/Tlerror as a request, or a header we cannot trust: this
       // connection is done.
       if (tag === undefined || msgType === undefined || isRType(msgType) || msgType === Tversion
@@ -368,10 +377,10 @@ export class Connection implements Conn {
         return;
       }
       const errno = knownType(msgType, dialect) ? EBADMSG : (dialect === '9P2000.L' ? EOPNOTSUPP : ENOSYS);
-      this.sendError(tag, new P9Error(errno, d.error.message));
+      this.sendError(tag, new P9Error(errno, d.message));
       return;
     }
-    const msg = d.msg as TMessage;
+    const msg = d as TMessage;
     if (isRType(msg.type)) {
       this.close();
       return;
@@ -386,10 +395,10 @@ export class Connection implements Conn {
       return;
     }
     if (msg.type === Tflush) {
-      this.flush(msg as TflushMsg, frame.length);
+      this.flush(msg as TflushMsg, size);
       return;
     }
-    const req = this.newReq(msg.tag, msg.type, frame.length);
+    const req = this.newReq(msg.tag, msg.type, size);
     if (!this.versioned) {
       this.respond(req, undefined, perr(EIO, 'no Tversion yet'));
       return;
@@ -434,30 +443,32 @@ export class Connection implements Conn {
     // The flush itself is in flight until the old request settles; a flush of it queues
     // behind. It counts as active: the old request was just aborted, so it settles soon.
     const placeholder = this.newReq(m.tag, Tflush, bytes);
-    old.flushes.push(placeholder.tag);
+    (old.flushes ??= []).push(placeholder.tag);
     old.abort();
   }
 
   /** The single exit of every request (lib9p's respond). */
-  private respond(req: Req, reply?: Reply, err?: unknown): void {
-    for (const f of req.fids) f.release();
+  private respond(req: Request, reply?: Reply, err?: unknown): void {
+    if (req.fid !== undefined) req.fid.release();
+    if (req.moreFids !== undefined) for (const f of req.moreFids) f.release();
     if (this.inflight.get(req.tag) !== req || req.gen !== this.gen || this.closed) return;
     this.retire(req);
-    const flushed = req.aborted && req.flushes.length > 0;
+    const flushed = req.aborted && req.flushes !== undefined;
     if (err !== undefined) {
       const pe = toP9Error(err);
-      if (setsErrstr(req.type) && req.fids.length > 0) {
-        req.fids[0].caller.session.errstr = pe.message;
+      if (setsErrstr(req.type) && req.fid !== undefined) {
+        req.fid.caller.session.errstr = pe.message;
       }
       if (!flushed) this.sendError(req.tag, pe);
     } else if (reply) {
-      this.send(encodeIov(reply, this.dialect, req.tag));
+      this.send(encodeFrame(reply, this.dialect, req.tag));
     }
-    this.answerFlushes(req);
+    if (req.flushes !== undefined) this.answerFlushes(req);
     this.pump();
   }
 
-  private answerFlushes(req: Req): void {
+  private answerFlushes(req: Request): void {
+    if (req.flushes === undefined) return;
     for (const ft of req.flushes) {
       const ph = this.inflight.get(ft);
       if (ph) this.retire(ph);
@@ -493,7 +504,7 @@ export class Connection implements Conn {
       s.cork();
       process.nextTick(uncork, this);
     }
-    if (!Array.isArray(buf)) s.write(buf);
+    if (!Array.isArray(buf)) writeOwned(s, buf);
     else if (buf.length === 1 || this.corked) for (const b of buf) s.write(b);
     else {
       s.cork();

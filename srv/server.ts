@@ -99,14 +99,18 @@ export class Server {
   private spentReset = false;
   private readonly owner: ConnOwner = {
     nextSessionId: () => ++this.sessionSeq,
-    budget: () => {
-      if (!this.spentReset) {
+    budget: () => Math.max(0, TURN_FRAMES - this.spent),
+    spend: (n) => {
+      this.spent += n;
+      // The count restarts at the end of the turn. The restart is scheduled only once a
+      // connection's worth has been spent: a lone request then costs no setImmediate (and
+      // no extra pass of the event loop). Until then `spent` may include units of earlier
+      // turns: it can only overcount, so the per-turn bound holds.
+      if (this.spent >= FRAMES_PER_TURN && !this.spentReset) {
         this.spentReset = true;
         setImmediate(() => { this.spent = 0; this.spentReset = false; });
       }
-      return Math.max(0, TURN_FRAMES - this.spent);
     },
-    spend: (n) => { this.spent += n; },
     yieldTurn: (c, quiet) => {
       (quiet ? this.quiet : this.turns).push(c);
       if (!this.turnScheduled) {

@@ -79,10 +79,6 @@ export interface Req {
   signal(): AbortSignal;
   abort(): void;
   readonly aborted: boolean;
-  /** Tflush tags waiting for this request to settle; answered in order after it. */
-  readonly flushes: number[];
-  /** Fids this request holds a reference on. */
-  readonly fids: Fid[];
   /** Bumped by Tversion and close: replies of an older generation are never sent. */
   readonly gen: number;
   /** Bytes of the request frame, held until it settles or parks. */

@@ -23,8 +23,15 @@ export class DecodeError extends Error {
 
 export class Reader {
   pos: number;
-  constructor(readonly buf: Buffer, start: number, readonly end: number) {
+  constructor(public buf: Buffer, start: number, public end: number) {
     this.pos = start;
+  }
+
+  /** Points the reader at another buffer (the codec reuses one Reader for every frame). */
+  reset(buf: Buffer, start: number, end: number): void {
+    this.buf = buf;
+    this.pos = start;
+    this.end = end;
   }
 
   private need(n: number, what: string): number {
@@ -47,7 +54,7 @@ export class Reader {
   }
   u64(what = 'u64'): bigint {
     const p = this.need(8, what);
-    return this.buf.readBigUInt64LE(p);
+    return u64At(this.buf, p);
   }
   /** len[2] + UTF-8 bytes; NUL is illegal inside 9P strings. */
   str(what = 'string'): string {
@@ -66,7 +73,7 @@ export class Reader {
     return {
       type: b[p],
       version: (b[p + 1] | (b[p + 2] << 8) | (b[p + 3] << 16)) + b[p + 4] * 0x1000000,
-      path: b.readBigUInt64LE(p + 5),
+      path: u64At(b, p + 5),
     };
   }
   /** A zero-copy view of the next n bytes. */
@@ -82,12 +89,24 @@ export class Reader {
   }
 }
 
+/** The u64 at b[p]: one BigInt when it fits in 53 bits (offsets, qid paths), where
+ *  Buffer's readBigUInt64LE makes several. */
+function u64At(b: Buffer, p: number): bigint {
+  const lo = (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16)) + b[p + 3] * 0x1000000;
+  const hi = (b[p + 4] | (b[p + 5] << 8) | (b[p + 6] << 16)) + b[p + 7] * 0x1000000;
+  if (hi < 0x200000) return BigInt(hi * 0x100000000 + lo);
+  return b.readBigUInt64LE(p);
+}
+
 function bad(detail: string): P9Error { return new P9Error(EINVAL, detail); }
 
 export class Writer {
   buf: Buffer;
   pos = 0;
   constructor(cap: number) { this.buf = Buffer.allocUnsafe(cap < 64 ? 64 : cap); }
+
+  /** Starts over (the codec reuses one Writer as scratch for every frame). */
+  reset(): void { this.pos = 0; }
 
   ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
@@ -121,8 +140,16 @@ export class Writer {
   u64(v: bigint): void {
     if (typeof v !== 'bigint' || v < 0n || v > 0xffffffffffffffffn) throw bad(`u64 out of range: ${v}`);
     this.ensure(8);
-    this.buf.writeBigUInt64LE(v, this.pos);
-    this.pos += 8;
+    const b = this.buf, p = this.pos;
+    if (v <= 0x1fffffffffffffn) {
+      // Below 2^53 a Number holds it exactly: no BigInt arithmetic (each step allocates).
+      const n = Number(v), lo = n % 0x100000000, hi = (n - lo) / 0x100000000;
+      b[p] = lo & 0xff; b[p + 1] = (lo >>> 8) & 0xff; b[p + 2] = (lo >>> 16) & 0xff; b[p + 3] = lo >>> 24;
+      b[p + 4] = hi & 0xff; b[p + 5] = (hi >>> 8) & 0xff; b[p + 6] = hi >>> 16; b[p + 7] = 0;
+    } else {
+      b.writeBigUInt64LE(v, p);
+    }
+    this.pos = p + 8;
   }
   str(s: string): void {
     if (typeof s !== 'string') throw bad(`not a string: ${String(s)}`);
@@ -155,4 +182,14 @@ export class Writer {
   patch32(at: number, v: number): void { this.buf.writeUInt32LE(v, at); }
   /** The written bytes (a view, not a copy). */
   result(): Buffer { return this.buf.subarray(0, this.pos); }
+  /** The written bytes in a buffer of their own (one small allocation, from Node's pool). */
+  copy(): Buffer {
+    const n = this.pos, b = this.buf;
+    const out = Buffer.allocUnsafe(n);
+    // Buffer#copy of part of a buffer makes a view of the part first; a frame is
+    // usually a few dozen bytes, which a loop copies without allocating.
+    if (n > 256) b.copy(out, 0, 0, n);
+    else for (let i = 0; i < n; i++) out[i] = b[i];
+    return out;
+  }
 }

@@ -8,8 +8,10 @@
 
 import type { Duplex } from 'node:stream';
 import { userInfo } from 'node:os';
-import { decode, encode, encodeIov, typeName } from './codec.js';
+import { DecodeError, decodeAt, encode, encodeFrame, typeName } from './codec.js';
 import { FrameReader } from './frame.js';
+import { writeOwned } from './duplex.js';
+import { readsOf } from './onread.js';
 import { P9Error } from './error.js';
 import { ECANCELED, ECONNRESET, EAGAIN, EBADF, EBADMSG, EIO, ENOENT, EPERM, EPROTO } from './errno.js';
 import { IOHDRSZ, NOFID, NONUNAME, NOTAG, OREAD, OTRUNC, OWRITE } from './const.js';
@@ -65,6 +67,12 @@ class Pending {
 }
 
 const ignore = (): void => {};
+/** What the executor of send()'s promise was handed (it runs synchronously). */
+const captured: { resolve?: (m: RMessage) => void; reject?: (e: Error) => void } = { resolve: undefined, reject: undefined };
+function capture(resolve: (m: RMessage) => void, reject: (e: Error) => void): void {
+  captured.resolve = resolve;
+  captured.reject = reject;
+}
 const uncork = (c: Client): void => c.uncork();
 const flushHeld = (c: Client): void => c.flushHeld();
 /** How long a held request (Client.later) waits for another to carry it, and how many
@@ -103,7 +111,9 @@ export class Client implements FidClient {
     this.msize = msize;
     this.reader = new FrameReader(msize);
     this.closed = new Promise((res) => { this.resolveClosed = res; });
-    stream.on('data', (chunk: Buffer) => this.onData(chunk));
+    const rr = readsOf(stream);
+    if (rr) rr.attach((bytes) => this.onData(bytes, true));
+    else stream.on('data', (chunk: Buffer) => this.onData(chunk, false));
     stream.on('end', () => this.shutdown(new P9Error(ECONNRESET, 'connection closed by server')));
     stream.on('close', () => this.shutdown(new P9Error(ECONNRESET, 'connection closed')));
     stream.on('error', (e: Error) => this.shutdown(new P9Error(ECONNRESET, e.message)));
@@ -149,32 +159,30 @@ export class Client implements FidClient {
   }
 
   private send(msg: TRequest, tag: number, signal?: AbortSignal): Promise<RMessage> {
-    let frame: Buffer[];
+    let frame: Buffer | Buffer[];
     try {
-      frame = encodeIov(msg, this.dialect, tag);
+      frame = encodeFrame(msg, this.dialect, tag);
     } catch (e) {
       this.releaseTag(tag);
       return Promise.reject(e);
     }
-    return new Promise<RMessage>((resolve, reject) => {
-      const p = new Pending(msg.type, resolve, reject);
-      this.pending.set(tag, p);
-      if (signal) {
-        const onAbort = (): void => this.flush(tag, p);
-        signal.addEventListener('abort', onAbort, { once: true });
-        p.cleanup = () => signal.removeEventListener('abort', onAbort);
-      }
-      this.write(frame);
-    });
+    // A shared executor, not a closure per request (bench/README.md, "The shell loop's
+    // tail": allocation per request is what sets the young collections' rate).
+    const promise = new Promise<RMessage>(capture);
+    const p = new Pending(msg.type, captured.resolve!, captured.reject!);
+    captured.resolve = captured.reject = undefined;
+    this.pending.set(tag, p);
+    if (signal) {
+      const onAbort = (): void => this.flush(tag, p);
+      signal.addEventListener('abort', onAbort, { once: true });
+      p.cleanup = () => signal.removeEventListener('abort', onAbort);
+    }
+    this.write(frame);
+    return promise;
   }
 
   private write(frame: Buffer | Buffer[]): void {
     if (this.holding) { this.hold(frame); return; }
-    if (!Array.isArray(frame)) {
-      if (this.held.length > 0) this.writeAll(this.takeHeld(), [frame]);
-      else this.stream.write(frame);
-      return;
-    }
     const heldReqs = this.heldReqs;
     const held = heldReqs > 0 ? this.takeHeld() : undefined;
     // With other requests in flight, more are likely to follow in this tick (16 callers
@@ -186,8 +194,9 @@ export class Client implements FidClient {
       this.stream.cork();
       process.nextTick(uncork, this);
     }
-    if (held) this.writeAll(held, frame);
-    else if (frame.length === 1 || this.corked) {
+    if (held) this.writeAll(held, Array.isArray(frame) ? frame : [frame]);
+    else if (!Array.isArray(frame)) writeOwned(this.stream, frame);
+    else if (this.corked) {
       for (const b of frame) this.stream.write(b);
     } else {
       this.writeAll(frame, []);
@@ -265,26 +274,35 @@ export class Client implements FidClient {
     this.write(encode({ type: F.Tflush, tag: ft, oldtag }, this.dialect));
   }
 
-  private onData(chunk: Buffer): void {
+  /** `lent`: the bytes are the socket's reused read buffer (onread.ts), valid only
+   *  during this call: what outlives it is copied. */
+  private onData(chunk: Buffer, lent: boolean): void {
     if (this.dead) return;
-    this.reader.push(chunk);
+    const r = this.reader;
+    r.push(chunk);
     for (;;) {
-      let frame: Buffer | null;
+      let size: number;
       try {
-        frame = this.reader.next();
+        size = r.take();
       } catch (e) {
         this.fail(new P9Error(EPROTO, (e as Error).message));
         return;
       }
-      if (!frame) return;
-      this.onFrame(frame);
+      if (size < 0) break;
+      const m = decodeAt(r.frameBuf, r.frameAt, size, this.dialect);
+      // Strings and numbers are decoded out of the frame; a payload is a view of it.
+      if (lent && r.frameBuf === chunk && !(m instanceof DecodeError) && (m.type === F.Rread || m.type === F.Rreaddir)) {
+        const msg = m as F.RreadMsg;
+        msg.data = Buffer.from(msg.data);
+      }
+      this.onFrame(m);
       if (this.dead) return;
     }
+    if (lent) r.own(chunk);
   }
 
-  private onFrame(frame: Buffer): void {
-    const d = decode(frame, this.dialect);
-    const tag = d.ok ? d.msg.tag : d.error.tag;
+  private onFrame(d: F.Fcall | DecodeError): void {
+    const tag = d.tag;
     const p = tag === undefined ? undefined : this.pending.get(tag);
     if (!p || (p.settled && p.flushTag === undefined)) {
       this.fail(new P9Error(EPROTO, `reply for unexpected tag ${tag}`));
@@ -310,8 +328,8 @@ export class Client implements FidClient {
       this.pending.delete(tag!);
       this.releaseTag(tag!);
     } // else keep the tag reserved until the Rflush
-    if (!d.ok) { this.settle(p, null, new P9Error(EBADMSG, d.error.message)); return; }
-    const m = d.msg as RMessage;
+    if (d instanceof DecodeError) { this.settle(p, null, new P9Error(EBADMSG, d.message)); return; }
+    const m = d as RMessage;
     if (m.type === F.Rlerror) this.settle(p, null, P9Error.fromRlerror(m.ecode));
     else if (m.type === F.Rerror) this.settle(p, null, P9Error.fromRerror(m.ename, m.errno));
     else if (m.type !== p.type + 1) this.settle(p, null, new P9Error(EPROTO, `${typeName(m.type)} in reply to ${typeName(p.type)}`));

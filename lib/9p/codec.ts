@@ -54,15 +54,37 @@ export function typeInDialect(type: number, dialect: Dialect): boolean {
 }
 
 
+/** The scratch writer of encode(); replaced when a frame made it larger than
+ *  SCRATCH_KEEP, so one long string is not held for ever. */
+let scratch = new Writer(256);
+const SCRATCH_KEEP = 16384;
+
 /** The whole frame, size[4] included. `tag` (default msg.tag) lets a caller send a
  *  message object it shares, without copying it just to set the tag. */
 export function encode(message: Fcall | Omit<Fcall, 'tag'>, dialect: Dialect, tag = (message as Fcall).tag): Buffer {
   const msg = message as Fcall;
   const t = msg.type;
   if (!typeInDialect(t, dialect)) throw new P9Error(EINVAL, `${typeName(t)} does not exist in ${dialect}`);
-  const ext = dialect !== '9P2000';
   const dl = (msg as { data?: Buffer }).data;
-  const w = new Writer(128 + (dl ? dl.length : 0));
+  // A small frame is written into the scratch writer and copied out: one allocation
+  // (a slice of Node's buffer pool) per frame. A large payload is written once, into a
+  // buffer of its own.
+  if (dl !== undefined && dl.length >= IOV_MIN) {
+    const w = new Writer(128 + dl.length);
+    fill(w, msg, dialect, tag);
+    return w.result();
+  }
+  const w = scratch;
+  w.reset();
+  fill(w, msg, dialect, tag);
+  const out = w.copy();
+  if (w.buf.length > SCRATCH_KEEP) scratch = new Writer(256);
+  return out;
+}
+
+function fill(w: Writer, msg: Fcall, dialect: Dialect, tag: number): void {
+  const ext = dialect !== '9P2000';
+  const t = msg.type;
   w.skip(4); w.u8(t); w.u16(tag);
   switch (msg.type) {
     case F.Tversion: case F.Rversion: w.u32(msg.msize); w.str(msg.version); break;
@@ -151,7 +173,6 @@ export function encode(message: Fcall | Omit<Fcall, 'tag'>, dialect: Dialect, ta
     default: throw new P9Error(EINVAL, `cannot encode ${typeName((msg as { type: number }).type)}`);
   }
   w.patch32(0, w.pos);
-  return w.result();
 }
 
 /** Payloads at least this long are not copied by encodeIov. */
@@ -169,12 +190,21 @@ export function encodeIov(message: Fcall | Omit<Fcall, 'tag'>, dialect: Dialect,
   if (!data || data.length < IOV_MIN || (t !== F.Rread && t !== F.Rreaddir && t !== F.Twrite) || !typeInDialect(t, dialect)) {
     return [encode(msg, dialect, tag)];
   }
-  const w = new Writer(32);
+  const w = scratch;
+  w.reset();
   w.skip(4); w.u8(t); w.u16(tag);
   if (msg.type === F.Twrite) { w.u32(msg.fid); w.u64(msg.offset); }
   w.u32(data.length);
   w.patch32(0, w.pos + data.length);
-  return [w.result(), data];
+  return [w.copy(), data];
+}
+
+/** encodeIov's result without the array for the usual case: a frame, or [header,
+ *  payload] for a payload of IOV_MIN bytes or more. */
+export function encodeFrame(message: Fcall | Omit<Fcall, 'tag'>, dialect: Dialect, tag = (message as Fcall).tag): Buffer | Buffer[] {
+  const data = (message as { data?: Buffer }).data;
+  if (data === undefined || data.length < IOV_MIN) return encode(message, dialect, tag);
+  return encodeIov(message, dialect, tag);
 }
 
 /** One whole frame (size[4] included) -> a message or a DecodeError. Never throws. */
@@ -182,19 +212,37 @@ export function decode(frame: Buffer, dialect: Dialect): Decoded {
   if (!Buffer.isBuffer(frame) || frame.length < HDRSZ) {
     return { ok: false, error: new DecodeError(`frame of ${frame?.length ?? 0} bytes is shorter than ${HDRSZ}`) };
   }
-  const size = frame.readUInt32LE(0), type = frame[4], tag = frame[5] | (frame[6] << 8);
+  const m = decodeAt(frame, 0, frame.length, dialect);
+  return m instanceof DecodeError ? { ok: false, error: m } : { ok: true, msg: m };
+}
+
+/** The codec's one Reader, pointed at each frame in turn (decoding never yields). */
+const reader = new Reader(Buffer.alloc(0), 0, 0);
+const NOTHING = reader.buf;
+
+/**
+ * decode() of the frame buf[at, at + len), without a view of it or a result wrapper:
+ * the message, or the DecodeError. Data payloads are views of buf. Never throws.
+ * len must be at least HDRSZ (FrameReader guarantees it).
+ */
+export function decodeAt(buf: Buffer, at: number, len: number, dialect: Dialect): Fcall | DecodeError {
+  const size = (buf[at] | (buf[at + 1] << 8) | (buf[at + 2] << 16)) + buf[at + 3] * 0x1000000;
+  const type = buf[at + 4], tag = buf[at + 5] | (buf[at + 6] << 8);
+  const r = reader;
   try {
-    if (size !== frame.length) throw new DecodeError(`size field ${size} but frame is ${frame.length} bytes`);
+    if (size !== len) throw new DecodeError(`size field ${size} but frame is ${len} bytes`);
     if (!typeInDialect(type, dialect)) throw new DecodeError(`${typeName(type)} is not a ${dialect} message`);
-    const r = new Reader(frame, HDRSZ, frame.length);
+    r.reset(buf, at + HDRSZ, at + len);
     const msg = body(r, type, tag, dialect);
     r.done(typeName(type));
-    return { ok: true, msg };
+    return msg;
   } catch (e) {
     const err = e instanceof DecodeError ? e : new DecodeError(`${typeName(type)}: ${String(e)}`);
     err.tag = tag; err.msgType = type;
     err.message = `${typeName(type)} tag ${tag}: ${err.message}`;
-    return { ok: false, error: err };
+    return err;
+  } finally {
+    r.reset(NOTHING, 0, 0);
   }
 }
 

@@ -12,6 +12,7 @@ import type { Duplex } from 'node:stream';
 import { parseDialString } from '../iplib/dial.js';
 import { P9Error, perr } from './error.js';
 import { ECONNREFUSED, EINVAL, ETIMEDOUT } from './errno.js';
+import { register, reusedReads, type ReusedReads } from './onread.js';
 
 export interface DialOptions {
   /** PEM CA the server's certificate must chain to (tls!). */
@@ -23,6 +24,9 @@ export interface DialOptions {
   servername?: string;
   /** Give up connecting after this long (default 10 s). */
   timeoutMs?: number;
+  /** tcp! and unix!: read into one reused buffer (onread.ts). The socket then emits no
+   *  'data' events: only a lib/9p Client (Client.connect) can read it. */
+  reuseReads?: boolean;
 }
 
 /** The default port when a dial string names none (the server's default listener). */
@@ -57,7 +61,10 @@ export function dial(address: string, opts: DialOptions = {}): Promise<Duplex> {
         ...(opts.ca ? { ca: opts.ca } : {}), ...(opts.cert ? { cert: opts.cert } : {}), ...(opts.key ? { key: opts.key } : {}),
       });
     } else {
-      sock = d.net === 'unix' ? netConnect(d.host) : netConnect(d.port!, host);
+      const rr: ReusedReads | undefined = opts.reuseReads ? reusedReads() : undefined;
+      const onread = rr ? { onread: { buffer: rr.buffer, callback: rr.callback } } : {};
+      sock = d.net === 'unix' ? netConnect({ path: d.host, ...onread }) : netConnect({ port: Number(d.port!), host, ...onread });
+      if (rr) register(sock, rr);
     }
     const timer = setTimeout(() => fail(new P9Error(ETIMEDOUT, `dial ${address}: timed out`)), opts.timeoutMs ?? 10_000);
     const fail = (e: Error): void => {

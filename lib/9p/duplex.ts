@@ -24,10 +24,29 @@ class End extends Duplex {
     if (!p.destroyed) queueMicrotask(() => p.destroy());
     cb(err);
   }
+
+  /** writeOwned's direct path: only when nothing is queued or corked, so the order of
+   *  writes holds, and only on an open stream (else write() reports the error). */
+  handOver(buf: Buffer): boolean {
+    if (this.writableLength !== 0 || this.writableCorked !== 0 || this.writableEnded || this.destroyed) return false;
+    if (!this.peer.destroyed) this.peer.push(buf);
+    return true;
+  }
 }
 
 export function duplexPair(): [Duplex, Duplex] {
   const a = new End(), b = new End();
   a.peer = b; b.peer = a;
   return [a, b];
+}
+
+/**
+ * stream.write(buf) for a buffer its writer will never touch again (a freshly encoded
+ * frame). On an in-memory end the peer gets `buf` itself, without the copy write() makes
+ * and without the Writable machinery: in-process, each 9P message is one buffer from
+ * encoder to decoder. Any other stream gets write().
+ */
+export function writeOwned(stream: Duplex, buf: Buffer): void {
+  if (stream instanceof End && stream.handOver(buf)) return;
+  stream.write(buf);
 }

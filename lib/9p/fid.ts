@@ -68,7 +68,7 @@ export class Fid {
    *  that stops short is ENOENT and leaves no new fid behind. */
   async walk(path: string | string[]): Promise<Fid> {
     this.live();
-    const names = (typeof path === 'string' ? path.split('/') : path).filter((s) => s !== '' && s !== '.');
+    const names = walkNames(path);
     const c = this.client;
     const newfid = c.allocFid();
     let created = false;
@@ -97,9 +97,15 @@ export class Fid {
 
   /** Topen, or in .L Tlopen with the mode mapped (OTRUNC -> O_TRUNC, OCEXEC -> O_CLOEXEC;
    *  ORCLOSE has no .L equivalent and is dropped). */
-  async open(mode: number): Promise<{ qid: Qid; iounit: number }> {
+  open(mode: number): Promise<{ qid: Qid; iounit: number }> {
+    // Not async itself: an async function returning lopen's promise would add a promise
+    // and two turns of the microtask queue to every open.
+    if (this.dotL && !this.gone) return this.lopen(lflags(mode) | ((this.qid.type & QTDIR) ? P9_DOTL_DIRECTORY : 0));
+    return this.topen(mode);
+  }
+
+  private async topen(mode: number): Promise<{ qid: Qid; iounit: number }> {
     this.live();
-    if (this.dotL) return this.lopen(lflags(mode) | ((this.qid.type & QTDIR) ? P9_DOTL_DIRECTORY : 0));
     const r = await this.client.rpc({ type: F.Topen, fid: this.fid, mode });
     return this.opens(r.qid, r.iounit);
   }
@@ -345,6 +351,15 @@ export class Fid {
     }
   }
 }
+
+/** The names a walk sends: '' and '.' dropped (a new array only when there are any). */
+function walkNames(path: string | string[]): string[] {
+  const parts = typeof path === 'string' ? path.split('/') : path;
+  for (const s of parts) if (s === '' || s === '.') return parts.filter(isName);
+  return parts;
+}
+
+function isName(s: string): boolean { return s !== '' && s !== '.'; }
 
 /** A walk that failed: the new fid, if the server made it, is clunked; its number is free. */
 async function undoWalk(c: FidClient, newfid: number, created: boolean): Promise<void> {
