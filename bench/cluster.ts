@@ -29,7 +29,7 @@ import { OTRUNC, OWRITE } from '../lib/9p/const.js';
 import type { Fid } from '../lib/9p/fid.js';
 import { attach, freePort, spawnServe, type Conn, type Proc } from '../test/cluster/nodes.js';
 import { writeResult } from './lib/load.js';
-import { alternate, machineLine, median, ratio, resolved, showRatio, type BenchOptions, type Ratio } from './lib/rounds.js';
+import { alternate, machineLine, median, ratio, resolved, showRatio, showVerdict, type BenchOptions, type Ratio } from './lib/rounds.js';
 import { cpuNs } from './lib/servers.js';
 
 /** bench/all.ts: this bench has a --compare mode (node1 from another build). */
@@ -218,7 +218,7 @@ function print(r: Report, names: string[]): void {
     console.log(`  ${n.padEnd(6)} ctl ${showRatio(rs.ctl, r.spread)}; echo ${showRatio(rs.shell, r.spread)}; event ${showRatio(rs.event, r.spread)}`);
   }
   for (const [k, v] of Object.entries(r.cpu)) console.log(`forwarder CPU ${k}: ${showRatio(v, r.spread)}`);
-  console.log(`ctl round trip via the mount / direct: ${showRatio(r.ratios.via.ctl, r.spread)} (target <= 2x)`);
+  console.log(`ctl round trip via the mount / direct: ${showRatio(r.ratios.via.ctl, r.spread)} (target <= 2x: ${showVerdict(r.ratios.via.ctl, (x) => x <= 2)})`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -27,7 +27,7 @@ import { duplexPair } from '../lib/9p/duplex.js';
 import { OREAD, OWRITE, OTRUNC } from '../lib/9p/const.js';
 import type { Fid } from '../lib/9p/fid.js';
 import { makeStack, type Stack } from '../test/devs/kernel/stack.js';
-import { alternate, machineLine, median, ratio, resolved, showRatio, type BenchOptions, type Ratio } from './lib/rounds.js';
+import { alternate, machineLine, median, ratio, resolved, showRatio, showVerdict, type BenchOptions, type Ratio } from './lib/rounds.js';
 import { writeResult } from './lib/load.js';
 
 /** bench/all.ts: this bench has a --compare mode. */
@@ -269,8 +269,7 @@ export async function run(opts: BenchOptions & { iters?: number } = {}): Promise
     for (const r of roundRows) {
       const a = names[0];
       console.log(`${r.what}: ${a} p50 ${median(r.p50[a]).toFixed(1)} µs, p99 ${median(r.p99[a]).toFixed(1)} µs, cpu ${median(r.cpu[a]).toFixed(1)} µs/iteration (medians of ${rounds} rounds)`);
-      const verdict = !r.tail.conclusive ? 'not judged' : r.tail.median <= 5 ? 'target met' : 'target missed';
-      console.log(`  tail p99/p50 ${showRatio(r.tail, spread)} (target ≤ 5: ${verdict})`);
+      console.log(`  tail p99/p50 ${showRatio(r.tail, spread)} (target ≤ 5: ${showVerdict(r.tail, (x) => x <= 5)})`);
       if (r.p50Ratio && r.p99Ratio && r.cpuRatio) {
         console.log(`  old p50 ${median(r.p50.old).toFixed(1)} µs, p99 ${median(r.p99.old).toFixed(1)} µs, cpu ${median(r.cpu.old).toFixed(1)} µs/iteration`);
         console.log(`  new/old p50 ${showRatio(r.p50Ratio, spread)}, p99 ${showRatio(r.p99Ratio, spread)}, cpu/iteration ${showRatio(r.cpuRatio, spread)}`);
