@@ -3,6 +3,14 @@
 // A position in one session's namespace. Each chan remembers the chan it was walked from,
 // so ".." is lexical: it goes back through mount points to where the walk came from (the
 // root's parent is the root), as Plan 9 does with the chan's path.
+//
+// A chan never changes once made, so walks share them: a directory chan remembers the
+// children it handed out (weakly: a chan lives only as long as a fid or a child chan holds
+// it) and hands the same chan to the next walk of that name when the walk finds the same
+// node with the same mount head, which is every walk of a device's file (devs/lib/tree.ts
+// keeps its nodes). 10,000 fids walked to dev/null hold one `dev` chan and one `null` chan
+// between them. Each walk still asks the members (permission, a removed file's ENOENT)
+// and the mount table; only the result is shared.
 
 import { EBUSY, EEXIST, EINVAL, ENOENT, ENOTDIR, EPERM } from '../lib/9p/errno.js';
 import { perr } from '../lib/9p/error.js';
@@ -16,43 +24,87 @@ import type { Mhead, MountTable } from './mount.js';
 /** Control characters forge lines in every listing that prints a name: never a name. */
 const CONTROL = /[\x00-\x1f\x7f]/;
 
+/** Children a directory chan remembers; past it the longest remembered goes. A child that
+ *  is no longer remembered still works: the next walk of its name makes a new chan. */
+export const MAX_CHAN_KIDS = 64;
+
 export class NsChan implements Chan {
+  /** Children handed out by walks: the one child (most chans are walked from by one name
+   *  only, or never), or by name once a second name is walked. */
+  private kids: WeakRef<NsChan> | Map<string, WeakRef<NsChan>> | undefined = undefined;
+
   constructor(
     private readonly table: MountTable,
     /** The name this chan was walked by ('/' at a root). */
     readonly name: string,
     /** What the walk found, before mounts: the mount point's key. */
     readonly under: Node,
-    /** The members after mount resolution ([under] when nothing is mounted). */
-    readonly nodes: readonly Node[],
-    /** The mount head this chan is a mount point of, at walk time. */
+    /** The mount head this chan is a mount point of, at walk time (its members are this
+     *  chan's; without one, `under` is the only member). */
     readonly head: Mhead | undefined,
     readonly parent: NsChan | undefined,
   ) {}
 
   /** A chan for `under`, resolving what this session mounted on it. */
   static resolve(table: MountTable, name: string, under: Node, parent: NsChan | undefined): NsChan {
-    const h = table.get(under.qid.path);
-    const nodes = h ? table.members(h) : [under];
-    return new NsChan(table, name, under, nodes.length ? nodes : [under], h, parent);
+    return new NsChan(table, name, under, mounted(table, under), parent);
+  }
+
+  /** The members after mount resolution ([under] when nothing is mounted). */
+  get nodes(): readonly Node[] {
+    return this.head?.nodes.length ? this.head.nodes : [this.under];
+  }
+
+  /** How many members (what a walk from here may ask). */
+  get width(): number {
+    return this.head?.nodes.length || 1;
+  }
+
+  /** The first member: what stat, open and remove act on. */
+  private get first(): Node {
+    return this.head?.nodes[0] ?? this.under;
+  }
+
+  private member(i: number): Node {
+    return this.head?.nodes.length ? this.head.nodes[i] : this.under;
+  }
+
+  /** The child chan `name` for the node a walk found: the remembered one if it names the
+   *  same node under the same mount head, else a new one (remembered from now on). */
+  private child(name: string, under: Node): NsChan {
+    const head = mounted(this.table, under);
+    const kids = this.kids;
+    const had = kids instanceof Map ? kids.get(name)?.deref() : kids?.deref();
+    if (had !== undefined && had.name === name && had.under === under && had.head === head) return had;
+    const c = new NsChan(this.table, name, under, head, this);
+    const ref = new WeakRef(c);
+    if (kids instanceof Map) {
+      if (kids.size >= MAX_CHAN_KIDS && !kids.has(name)) kids.delete(kids.keys().next().value!);
+      kids.set(name, ref);
+    } else if (had === undefined || had.name === name) {
+      this.kids = ref;
+    } else {
+      this.kids = new Map([[had.name, kids!], [name, ref]]);
+    }
+    return c;
   }
 
   get qid(): Qid {
-    return this.nodes[0].qid;
+    return this.first.qid;
   }
 
   info(): DirInfo {
-    const i = this.nodes[0].info();
+    const i = this.first.info();
     return { ...i, name: this.name };
   }
 
   stat(caller: Caller): DirInfo | Promise<DirInfo> {
-    const n = this.nodes[0];
+    const n = this.first;
     return n.stat ? n.stat(caller).then((i) => ({ ...i, name: this.name })) : this.info();
   }
 
   isDir(): boolean {
-    return (this.nodes[0].qid.type & QTDIR) !== 0;
+    return (this.first.qid.type & QTDIR) !== 0;
   }
 
   walk(caller: Caller, name: string): NsChan | Promise<NsChan> {
@@ -66,8 +118,8 @@ export class NsChan implements Chan {
   /** The union members from `i` on, in order; a member that answers later (a remote
    *  mount's) makes the rest of the walk wait for it. */
   private walkFrom(caller: Caller, name: string, i: number, denied: Node | undefined): NsChan | Promise<NsChan> {
-    for (; i < this.nodes.length; i++) {
-      const n = this.nodes[i];
+    for (const w = this.width; i < w; i++) {
+      const n = this.member(i);
       if (!n.stat) {
         const info = n.info();
         if (!allowed(caller, info.uid, info.gid, info.mode, AEXEC)) {
@@ -78,20 +130,21 @@ export class NsChan implements Chan {
       const child = n.walk?.(caller, name);
       if (isPromise(child)) {
         const next = i + 1, d = denied;
-        return child.then((c) => (c ? NsChan.resolve(this.table, name, c, this) : this.walkFrom(caller, name, next, d)));
+        return child.then((c) => (c ? this.child(name, c) : this.walkFrom(caller, name, next, d)));
       }
-      if (child) return NsChan.resolve(this.table, name, child, this);
+      if (child) return this.child(name, child);
     }
     if (denied) checkAccess(caller, denied.info(), AEXEC);
     throw perr(ENOENT, name);
   }
 
   async open(caller: Caller, mode: OpenMode): Promise<OpenFile> {
-    if (this.isDir() && !this.nodes[0].stat) {
-      const i = this.nodes[0].info();
+    const n = this.first;
+    if (this.isDir() && !n.stat) {
+      const i = n.info();
       checkOpen(caller, { ...i, dir: true }, mode);
     }
-    return this.nodes[0].open(caller, mode);
+    return n.open(caller, mode);
   }
 
   readdir(caller: Caller): DirInfo[] | Promise<DirInfo[]> {
@@ -123,7 +176,7 @@ export class NsChan implements Chan {
     if (name === '' || name === '.' || name === '..' || name.includes('/') || CONTROL.test(name)) {
       throw perr(EINVAL, `bad file name ${JSON.stringify(name)}`);
     }
-    let target: Node | undefined = this.nodes[0];
+    let target: Node | undefined = this.first;
     if (this.head) {
       target = this.table.createMember(this.head);
       if (!target) throw perr(EPERM, `${this.name}: mounted directory forbids creation (no -c member)`);
@@ -140,17 +193,22 @@ export class NsChan implements Chan {
 
   async remove(caller: Caller): Promise<void> {
     if (this.head) throw perr(EBUSY, `${this.name} is a mount point`);
-    const n = this.nodes[0];
+    const n = this.first;
     if (!n.remove) throw perr(EPERM, `${this.name}: cannot remove`);
     await n.remove(caller);
   }
 
   wstat(caller: Caller, change: { name?: string; mode?: number; length?: bigint; mtime?: number }): void | Promise<void> {
     if (change.name === undefined && change.mode === undefined && change.length === undefined && change.mtime === undefined) return;
-    const n = this.nodes[0];
+    const n = this.first;
     if (!n.wstat) throw perr(EPERM, `${this.name}: cannot change`);
     return n.wstat(caller, change);
   }
+}
+
+/** The mount head on `under` in this table, if any. */
+function mounted(table: MountTable, under: Node): Mhead | undefined {
+  return table.get(under.qid.path);
 }
 
 function isPromise<T>(v: T | Promise<T>): v is Promise<T> {

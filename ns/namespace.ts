@@ -162,7 +162,7 @@ export class Namespace implements SessionNamespace {
 
   private walkAll(caller: Caller, c: NsChan, path: string, names = elements(path), i = 0): NsChan | Promise<NsChan> {
     for (; i < names.length; i++) {
-      this.budget?.charge(c.nodes.length);
+      this.budget?.charge(c.width);
       let next: NsChan | Promise<NsChan>;
       try {
         next = c.walk(caller, names[i]);

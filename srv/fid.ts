@@ -24,31 +24,55 @@ export interface DirState {
   dirents?: { info: DirInfo; name: string }[];
 }
 
-const CLUNKED = 1, OPEN = 2, ORCLOSE = 4, NONBLOCK = 8, OMODE_SHIFT = 4;
+const CLUNKED = 1, OPEN = 2, ORCLOSE = 4, NONBLOCK = 8, OMODE_SHIFT = 4, OMODE_MASK = 3, REFS_SHIFT = 6;
+const FLAG_BITS = (1 << REFS_SHIFT) - 1;
 
-/** Fids are many (a Linux mount holds one per cached dentry): the booleans and the open
- *  mode share one number, and the rarely used state lives in objects made when needed. */
+/** Fids are many (a Linux mount holds one per cached dentry), so a Fid is six fields
+ *  (72 bytes; the chan and the open file are shared or the device's): the reference count,
+ *  the booleans and the open mode share one small integer, and the per-read state is one
+ *  slot made on the first read, a directory's (DirState) or a file's (LastRead): a fid
+ *  reads one or the other, never both (only an open fid reads, and an open fid's chan
+ *  stays put). References are bounded by the requests in flight (16-bit tags), far below
+ *  the 2^25 the integer holds. */
 export class Fid {
-  refs = 1;
-  private flags = 0;
+  private bits = 1 << REFS_SHIFT;
   file?: OpenFile = undefined;
-  dir?: DirState = undefined;
-  lastRead?: LastRead = undefined;
+  private state: DirState | LastRead | undefined = undefined;
 
-  private bit(b: number, on: boolean): void { this.flags = on ? this.flags | b : this.flags & ~b; }
-  get clunked(): boolean { return (this.flags & CLUNKED) !== 0; }
+  /** Requests in flight on this fid, plus one while it is in the fid table. */
+  get refs(): number { return this.bits >>> REFS_SHIFT; }
+  set refs(v: number) { this.bits = (this.bits & FLAG_BITS) | (v << REFS_SHIFT); }
+  private bit(b: number, on: boolean): void { this.bits = on ? this.bits | b : this.bits & ~b; }
+  get clunked(): boolean { return (this.bits & CLUNKED) !== 0; }
   set clunked(v: boolean) { this.bit(CLUNKED, v); }
-  get open(): boolean { return (this.flags & OPEN) !== 0; }
+  get open(): boolean { return (this.bits & OPEN) !== 0; }
   set open(v: boolean) { this.bit(OPEN, v); }
   /** The open's ORCLOSE bit. */
-  get orclose(): boolean { return (this.flags & ORCLOSE) !== 0; }
+  get orclose(): boolean { return (this.bits & ORCLOSE) !== 0; }
   set orclose(v: boolean) { this.bit(ORCLOSE, v); }
   /** .L fids opened O_NONBLOCK are exempt from the continuation rule. */
-  get nonblock(): boolean { return (this.flags & NONBLOCK) !== 0; }
+  get nonblock(): boolean { return (this.bits & NONBLOCK) !== 0; }
   set nonblock(v: boolean) { this.bit(NONBLOCK, v); }
   /** The open's access bits (mode & OMASK). */
-  get omode(): number { return this.flags >>> OMODE_SHIFT; }
-  set omode(v: number) { this.flags = (this.flags & ((1 << OMODE_SHIFT) - 1)) | (v << OMODE_SHIFT); }
+  get omode(): number { return (this.bits >>> OMODE_SHIFT) & OMODE_MASK; }
+  set omode(v: number) { this.bits = (this.bits & ~(OMODE_MASK << OMODE_SHIFT)) | ((v & OMODE_MASK) << OMODE_SHIFT); }
+
+  /** Directory-reading state (made on the first directory read). */
+  get dir(): DirState | undefined {
+    const s = this.state;
+    return s !== undefined && 'nextIndex' in s ? s : undefined;
+  }
+  set dir(v: DirState | undefined) {
+    if (v !== undefined || this.dir !== undefined) this.state = v;
+  }
+  /** The last read of a file (made on the first read). */
+  get lastRead(): LastRead | undefined {
+    const s = this.state;
+    return s !== undefined && 'returned' in s ? s : undefined;
+  }
+  set lastRead(v: LastRead | undefined) {
+    if (v !== undefined || this.lastRead !== undefined) this.state = v;
+  }
 
   constructor(readonly num: number, public chan: Chan, readonly caller: Caller) {}
 

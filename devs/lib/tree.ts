@@ -114,9 +114,21 @@ function filesOf(d: DirSpec<any>) {
   return m;
 }
 
-/** A file or directory of a table device. Cheap: built on every walk. */
+/** A file or directory of a table device. Immutable, so a directory keeps the children
+ *  it has handed out and gives the same node to every walk (walks by 10,000 fids to one
+ *  file share one node, its qid and its name): a fixed file's node lives as long as its
+ *  directory's; a numbered directory's is held weakly by its object (a WeakMap keyed by
+ *  the process behind /mcp/7), so it goes when the object does and no fid holds it. A
+ *  kept node is handed out again only while its owner, serial and id are still what the
+ *  tables give now. */
 export class DevNode<C> implements Node {
   readonly qid: Qid;
+  /** Fixed files walked to, by table row (made on the first walk). */
+  private fixedKids: Map<FileSpec<C>, DevNode<C>> | undefined = undefined;
+  /** Numbered directories walked to, by their object. */
+  private numberedKids: WeakMap<object, DevNode<any>> | undefined = undefined;
+  /** Set on a numbered directory whose NumberedSpec has `remove`. */
+  removeFn: ((obj: C, caller: Caller) => void) | undefined = undefined;
 
   constructor(
     readonly dev: TableDevice<any>,
@@ -166,7 +178,7 @@ export class DevNode<C> implements Node {
     const num = name.startsWith(pre) ? name.slice(pre.length) : '';
     if (g && /^(0|[1-9]\d{0,15})$/.test(num)) {
       const o = g.lookup(this.obj, Number(num));
-      if (o !== undefined) return this.numberedChild(g, Number(num), o);
+      if (o !== undefined) return this.numberedChild(g, Number(num), o, true);
     }
     return undefined;
   }
@@ -180,28 +192,40 @@ export class DevNode<C> implements Node {
       const ids = [...g.list(this.obj, caller)].sort((a, b) => a - b);
       for (const id of ids) {
         const o = g.lookup(this.obj, id);
-        if (o !== undefined) out.push(this.numberedChild(g, id, o));
+        if (o !== undefined) out.push(this.numberedChild(g, id, o, false));
       }
     }
     for (const f of filesOf(d).sorted) out.push(this.child(f));
     return out;
   }
 
+  /** The node of a fixed file (its name is the table's), kept per row: at most one per
+   *  row of this directory's table. */
   private child(f: FileSpec<C>): DevNode<C> {
-    return new DevNode<C>(this.dev, this.obj, f.name, this.serial, f.kind, f.perm,
-      f.uid ? f.uid(this.obj) : this.owner, f, f.dir, this.objId);
-  }
-
-  private numberedChild(g: NumberedSpec<C, any>, id: number, o: object): DevNode<any> {
-    const serial = g.serial ? g.serial(o) : this.dev.qids.serialOf(o);
-    const n = new DevNode<any>(this.dev, o, `${g.prefix ?? ''}${id}`, serial, g.kind, g.perm,
-      g.owner ? g.owner(o) : this.owner, undefined, g.dir, String(id));
-    n.removeFn = g.remove;
+    const owner = f.uid ? f.uid(this.obj) : this.owner;
+    const kids = this.fixedKids ??= new Map();
+    const had = kids.get(f);
+    if (had !== undefined && had.owner === owner) return had;
+    const n = new DevNode<C>(this.dev, this.obj, f.name, this.serial, f.kind, f.perm, owner, f, f.dir, this.objId);
+    kids.set(f, n);
     return n;
   }
 
-  /** Set on a numbered directory whose NumberedSpec has `remove`. */
-  removeFn: ((obj: C, caller: Caller) => void) | undefined;
+  /** A numbered directory's node. Walks keep it (weakly, by its object: at most one per
+   *  live object); a listing reuses a kept one but keeps none, so `ls` of a directory of
+   *  thousands of processes leaves nothing behind. */
+  private numberedChild(g: NumberedSpec<C, any>, id: number, o: object, keep: boolean): DevNode<any> {
+    const serial = g.serial ? g.serial(o) : this.dev.qids.serialOf(o);
+    const owner = g.owner ? g.owner(o) : this.owner;
+    const objId = String(id);
+    const had = this.numberedKids?.get(o);
+    if (had !== undefined && had.serial === serial && had.owner === owner && had.objId === objId) return had;
+    const n = new DevNode<any>(this.dev, o, `${g.prefix ?? ''}${objId}`, serial, g.kind, g.perm,
+      owner, undefined, g.dir, objId);
+    n.removeFn = g.remove;
+    if (keep) (this.numberedKids ??= new WeakMap()).set(o, n);
+    return n;
+  }
 
   remove(caller: Caller): void {
     if (!this.removeFn) throw perr(EPERM, `${this.name}: cannot remove`);

@@ -4,6 +4,7 @@ import { type DirSpec, defineDevice, qidDevice, qidSpace } from '../../devs/dev.
 import { DMDIR, QTDIR } from '../../lib/9p/const.js';
 import { EPERM as EPERM_FOR_TEST } from '../../lib/9p/errno.js';
 import { fakeCaller, rejection, req } from './fake.js';
+import { collect } from '../harness/gc.js';
 import type { Node, OpenFile } from '../../devs/types.js';
 
 interface Proc { pid: number; user: string; dead: boolean; lasterr: string; wanted: number }
@@ -97,4 +98,51 @@ t.test('permissions', async (t) => {
   t.equal(await rejection(() => Promise.resolve().then(() => info.wstat!(other, { mode: 0o777 }))), 'EPERM');
   t.equal(await rejection(() => Promise.resolve().then(() => ctl.wstat!(glenda, { length: 0n }))), 'resolved', 'truncate ok');
   t.equal(await rejection(() => Promise.resolve().then(() => dev.attach(eve, 'spec'))), 'EINVAL', 'no spec handler');
+});
+
+t.test('walks hand out the same node while nothing changed', async (t) => {
+  procs.clear();
+  const p: Proc = { pid: 7, user: 'glenda', dead: false, lasterr: '', wanted: 0 };
+  procs.set(7, p);
+  const root = dev.attach(eve, '');
+  const p7 = root.walk(eve, '7')!;
+  t.equal(root.walk(eve, '7'), p7, 'numbered directory: one node');
+  const st = p7.walk!(eve, 'status')!;
+  t.equal(p7.walk!(eve, 'status'), st, 'fixed file: one node');
+  t.equal(root.walk(eve, 'info'), root.walk(eve, 'info'));
+  t.equal(st.info().name, 'status', 'the name is the table\'s');
+  t.ok(root.children(eve).includes(p7), 'a listing shows the walked node');
+  // Per-open state is not in the node: two opens of the shared node keep their own snapshot.
+  const a = await open(st), b = await open(st);
+  t.equal((await a.read(req(5))).toString(), 'pid 7');
+  p.wanted = 4;
+  t.equal((await b.read(req(100))).toString(), 'pid 7\nwanted 4\n');
+  t.equal((await a.read(req(100, 5n))).toString(), '\nwanted 0\n', 'the first open continues its own snapshot');
+  // What the tables say now wins over what was kept.
+  p.user = 'other';
+  const moved = root.walk(eve, '7')!;
+  t.not(moved, p7, 'owner changed: a new node');
+  t.equal(moved.info().uid, 'other');
+  t.equal(moved.qid.path, p7.qid.path, 'same object: same qid');
+  t.equal(p7.info().uid, 'glenda', 'a node already handed out does not change');
+  procs.delete(7);
+  t.equal(root.walk(eve, '7'), undefined, 'removed: ENOENT, nothing kept answers for it');
+  t.equal(st.info().name, 'status', 'a node held across the removal still answers');
+});
+
+t.test('a removed object\'s node is not kept alive', async (t) => {
+  procs.clear();
+  const root = dev.attach(eve, '');
+  const refs = ((): WeakRef<object>[] => {
+    procs.set(9, { pid: 9, user: 'glenda', dead: false, lasterr: '', wanted: 0 });
+    const p9 = root.walk(eve, '9')!;
+    const st = p9.walk!(eve, 'status')!;
+    return [new WeakRef(p9), new WeakRef(st), new WeakRef(procs.get(9)!)];
+  })();
+  await collect();
+  t.ok(refs.every((r) => r.deref() !== undefined), 'kept while the object lives');
+  procs.delete(9);
+  await collect();
+  t.ok(refs.every((r) => r.deref() === undefined), 'gone with the object');
+  t.ok(root.walk(eve, 'info'), 'the directory still walks');
 });
