@@ -18,7 +18,7 @@
 
 import { perr } from '../../lib/9p/error.js';
 import { EIO } from '../../lib/9p/errno.js';
-import type { Store } from '../../lib/wal/index.js';
+import type { Appended, Store } from '../../lib/wal/index.js';
 import type { NodeSettings, Persist } from '../kernel/ctx.js';
 import type { JournaledKernel } from './jkernel.js';
 import { replayRecord, SNAPSHOT_VERSION, type Rec, type Snapshot } from './records.js';
@@ -134,7 +134,7 @@ export class Journal implements Persist {
     if (this.broken) { g.reject(this.broken); return; }
     this.flying = g;
     this.stats.groups++;
-    const appends = g.recs.map((r) => this.store.append(r));
+    const appended = this.store.appendAll(g.recs);
     // The state now is exactly the records issued: the moment for a snapshot.
     if (this.store.snapshotDue && !this.closing && !this.snapBusy) {
       this.snapBusy = true;
@@ -142,15 +142,14 @@ export class Journal implements Persist {
     }
     // the group is whole (this turn's records): to the disk now, not a turn later
     this.store.commit();
-    void Promise.allSettled(appends).then((res) => this.settle(g, res));
+    void appended.then((a) => this.settle(g, a));
   }
 
-  private settle(g: Group, res: PromiseSettledResult<number>[]): void {
+  private settle(g: Group, a: Appended): void {
     this.flying = null;
-    const bad = res.findIndex((x) => x.status === 'rejected');
-    const ok = bad < 0 ? res.length : bad;
-    for (let i = 0; i < ok; i++) this.base.records.push({ seq: (res[i] as PromiseFulfilledResult<number>).value, rec: g.recs[i] });
-    if (bad < 0) {
+    const ok = a.durable;
+    for (let i = 0; i < ok; i++) this.base.records.push({ seq: a.first + i, rec: g.recs[i] });
+    if (ok === g.recs.length) {
       g.resolve();
       // The open group goes at the end of this turn, not now: requests that came in with
       // the disk's answer (read in this same poll phase) join it instead of waiting a
@@ -158,7 +157,7 @@ export class Journal implements Persist {
       this.queueFlush();
       return;
     }
-    const err = (res[bad] as PromiseRejectedResult).reason as Error;
+    const err: Error = a.error ?? perr(EIO, `journal: ${g.recs.length - ok} record(s) not written`);
     const lost = g.recs.length - ok + (this.open?.recs.length ?? 0);
     const later = this.open;
     this.open = null;
