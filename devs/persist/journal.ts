@@ -150,11 +150,16 @@ export class Journal implements Persist {
     const ok = a.durable;
     for (let i = 0; i < ok; i++) this.base.records.push({ seq: a.first + i, rec: g.recs[i] });
     if (ok === g.recs.length) {
-      g.resolve();
-      // The open group goes at the end of this turn, not now: requests that came in with
-      // the disk's answer (read in this same poll phase) join it instead of waiting a
-      // whole sync for the next. Under load that is most of a closed-loop cohort.
-      this.queueFlush();
+      // At the end of this turn, the open group goes to the disk first and then this
+      // group's replies go out: requests that came in with the disk's answer (read in
+      // this same poll phase) join the open group instead of waiting a whole sync, and
+      // the disk does not sit idle while the replies are sent.
+      this.flushQueued = true;
+      setImmediate(() => {
+        this.flushQueued = false;
+        this.flush();
+        g.resolve();
+      });
       return;
     }
     const err: Error = a.error ?? perr(EIO, `journal: ${g.recs.length - ok} record(s) not written`);
