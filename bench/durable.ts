@@ -9,20 +9,28 @@
 //  - acknowledged ctl writes per second at 1 and at 16 writers (a connection each),
 //    journaled, alternating blocks; the ephemeral server for reference; beside each, the
 //    server's CPU time per acknowledged write (all its threads), the figure a loaded
-//    machine disturbs least;
+//    machine disturbs least, the bench's own, and the records per journal batch (read
+//    back from the segments' batch headers);
 //  - recovery: opening a state whose journal holds 1,000,000 records after its snapshot
 //    (read, check, decode, replay through the kernel, check the invariants), and one
 //    whose snapshot holds 10,000 MCPs.
 // Prints a table, writes bench/results/durable.json. Run: node dist/bench/durable.js [--dir DIR]
+// [--only throughput [--ms MS] [--rounds N]] (the writers alone; no result file) [--client
+// 9p] (throughput writers through lib/9p's client, not raw frames). DURABLE_NODE_ARGS (say
+// `--cpu-prof --cpu-prof-dir=/tmp/prof`) goes on the journaling server's node command line.
 
 import fs from 'node:fs';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createConnection, type Socket } from 'node:net';
 import { Client } from '../lib/9p/client.js';
-import { OREAD, OWRITE } from '../lib/9p/const.js';
+import { encode } from '../lib/9p/codec.js';
+import { NONUNAME, OREAD, OWRITE } from '../lib/9p/const.js';
+import { Rwrite, Twrite } from '../lib/9p/fcall.js';
+import { parseDialString } from '../lib/iplib/dial.js';
 import type { Fid } from '../lib/9p/fid.js';
 import { Store } from '../lib/wal/index.js';
 import { JournaledKernel } from '../devs/persist/jkernel.js';
@@ -40,7 +48,11 @@ const pct = (xs: number[], p: number): number => { const s = [...xs].sort((a, b)
 const cb = <T>(run: (done: (e: NodeJS.ErrnoException | null, v: T) => void) => void): Promise<T> =>
   new Promise<T>((res, rej) => run((e, v) => (e ? rej(e) : res(v))));
 
-interface Lat { p50us: number; p99us: number; opsPerSec: number; n: number; cpuUsPerOp?: number }
+interface Lat {
+  p50us: number; p99us: number; opsPerSec: number; n: number; cpuUsPerOp?: number;
+  /** The bench process's CPU per write (the clients), and the journal's batches. */
+  clientCpuUsPerOp?: number; batches?: number; recordsPerBatch?: number;
+}
 function summary(lat: number[], ms: number, cpuNsSpent?: number): Lat {
   const r: Lat = { p50us: Math.round(pct(lat, 0.5) * 1000), p99us: Math.round(pct(lat, 0.99) * 1000), opsPerSec: Math.round(lat.length / (ms / 1000)), n: lat.length };
   if (cpuNsSpent !== undefined && lat.length > 0) r.cpuUsPerOp = Math.round(cpuNsSpent / lat.length / 1000);
@@ -50,8 +62,8 @@ function summary(lat: number[], ms: number, cpuNsSpent?: number): Lat {
 interface Child { p: ChildProcess; address: string }
 const cpuOf = (c: Child): number => cpuNs(c.p.pid!);
 
-async function serve(args: string[]): Promise<Child> {
-  const p = spawn(process.execPath, [BIN, 'serve', '--listen', 'tcp!127.0.0.1!0', '--hostowner', H, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function serve(args: string[], nodeArgs: string[] = []): Promise<Child> {
+  const p = spawn(process.execPath, [...nodeArgs, BIN, 'serve', '--listen', 'tcp!127.0.0.1!0', '--hostowner', H, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const address = await new Promise<string>((resolve, reject) => {
     let out = '';
     p.stdout!.on('data', (b: Buffer) => { out += b.toString(); const m = /serving 9P on (\S+)/.exec(out); if (m) resolve(m[1]); });
@@ -77,6 +89,80 @@ async function writer(address: string, user: string): Promise<{ c: Client; ctl: 
   await clone.clunk();
   return { c, ctl };
 }
+
+/**
+ * A throughput writer: a connection whose MCP's ctl is open for writing, set up through
+ * the 9P client, whose writes then bypass it: the four Twrite frames (`want 0` to `want
+ * 3`, one tag) are encoded once and the Rwrite is recognised by its type byte. What the
+ * server sees is the same Twrite; the bench's CPU per write (which shares the cores with
+ * the server) is a fraction of the client's promise, tag and codec work.
+ */
+class RawCtl implements CtlWriter {
+  private readonly frames: Buffer[];
+  private acc: Buffer | null = null;
+  private done: ((err: Error | null) => void) | null = null;
+
+  private constructor(readonly c: Client, private readonly sock: Socket, fid: number) {
+    this.frames = [0, 1, 2, 3].map((n) => encode({ type: Twrite, tag: 1, fid, offset: 0n, data: Buffer.from(`want ${n}\n`) }, '9P2000.L'));
+    // the client has no request outstanding: from here on the replies are this writer's
+    sock.removeAllListeners('data');
+    sock.on('data', (b: Buffer) => this.onData(b));
+  }
+
+  static async open(address: string, user: string): Promise<RawCtl> {
+    const d = parseDialString(address);
+    const sock = createConnection({ host: d.host, port: Number(d.port) });
+    await new Promise<void>((res, rej) => { sock.once('connect', () => res()); sock.once('error', rej); });
+    sock.setNoDelay(true);
+    const c = await Client.connect(sock, { dialect: '9P2000.L' });
+    const root = await c.attach({ uname: user, aname: '', nUname: NONUNAME });
+    const clone = await root.walk('mcp/clone');
+    await clone.open(OREAD);
+    const pid = Number((await clone.read(0n, 64)).toString().trim());
+    const ctl = await root.walk(`mcp/${pid}/ctl`);
+    await ctl.open(OWRITE);
+    await clone.clunk();
+    return new RawCtl(c, sock, ctl.fid);
+  }
+
+  /** Sends `want (i % 4)`; `done` hears of the Rwrite (or the error). */
+  write(i: number, done: (err: Error | null) => void): void {
+    this.done = done;
+    this.sock.write(this.frames[i & 3]);
+  }
+
+  private onData(b: Buffer): void {
+    let buf = this.acc ? Buffer.concat([this.acc, b]) : b;
+    this.acc = null;
+    while (buf.length >= 4) {
+      const size = buf.readUInt32LE(0);
+      if (buf.length < size) break;
+      const type = buf[4], done = this.done;
+      this.done = null;
+      done?.(type === Rwrite ? null : new Error(`ctl write answered with 9P type ${type}: ${buf.subarray(7, size).toString('latin1')}`));
+      buf = buf.subarray(size);
+    }
+    if (buf.length > 0) this.acc = Buffer.from(buf);
+  }
+
+  close(): void { this.sock.destroy(); }
+}
+
+/** What a throughput writer does: one ctl write at a time, its outcome to `done`. */
+interface CtlWriter { write(i: number, done: (err: Error | null) => void): void; close(): void }
+
+/** A writer through the 9P client (`--client 9p`: the client's own cost per write included). */
+async function clientCtl(address: string, user: string): Promise<CtlWriter> {
+  const { c, ctl } = await writer(address, user);
+  return {
+    write: (i, done) => { ctl.write(0n, Buffer.from(`want ${i % 4}\n`)).then(() => done(null), done); },
+    close: () => c.close(),
+  };
+}
+
+const viaClient = (): boolean => { const i = process.argv.indexOf('--client'); return i > 0 && process.argv[i + 1] === '9p'; };
+const openWriters = (address: string, n: number): Promise<CtlWriter[]> =>
+  Promise.all(Array.from({ length: n }, () => (viaClient() ? clientCtl(address, 'glenda') : RawCtl.open(address, 'glenda'))));
 
 type LatKey = 'floor' | 'floorDsync' | 'journaled' | 'ephemeral';
 
@@ -127,36 +213,86 @@ async function latency(dir: string, journaled: Fid, ephemeral: Fid, servers: { j
   };
 }
 
-/** Closed-loop writers, each on its own ctl, for ms: acknowledged writes per second, and
- *  the server's CPU time per write. */
-async function closedLoop(srv: Child, ctls: Fid[], ms: number): Promise<Lat> {
-  const lat: number[] = [];
-  const c0 = cpuOf(srv);
-  const t0 = performance.now(), end = t0 + ms;
-  await Promise.all(ctls.map(async (ctl, w) => {
-    let i = w;
-    while (performance.now() < end) {
-      const s = performance.now();
-      await ctl.write(0n, Buffer.from(`want ${i++ % 4}\n`));
-      lat.push(performance.now() - s);
+/** The batches the server wrote since the last look, read from its segments' batch
+ *  headers (format: lib/wal/README.md), from where the last look stopped. */
+class Census {
+  private at = new Map<string, number>();
+  constructor(private readonly dir: string) {}
+  take(): { batches: number; records: number } {
+    let batches = 0, records = 0;
+    const head = Buffer.alloc(17);
+    for (const name of readdirSync(this.dir).filter((n) => /^journal\.\d+\.wal$/.test(n)).sort()) {
+      const fd = openSync(join(this.dir, name), 'r');
+      try {
+        let p = this.at.get(name) ?? 24;
+        // a batch frame is 17 bytes: length 9, CRC, kind 0x81, batch bytes, record count
+        while (readSync(fd, head, 0, 17, p) === 17 && head.readUInt32LE(0) === 9 && head[8] === 0x81) {
+          batches++;
+          records += head.readUInt32LE(13);
+          p += head.readUInt32LE(9);
+        }
+        this.at.set(name, p);
+      } finally {
+        closeSync(fd);
+      }
     }
-  }));
-  return summary(lat, performance.now() - t0, cpuOf(srv) - c0);
+    return { batches, records };
+  }
+}
+
+/** Closed-loop writers, each on its own ctl, for ms: acknowledged writes per second, the
+ *  server's CPU time per write, the bench's own, and (with a census) the batches. */
+async function closedLoop(srv: Child, ctls: CtlWriter[], ms: number, census?: Census): Promise<Lat> {
+  const lat: number[] = [];
+  census?.take();
+  const c0 = cpuOf(srv), u0 = process.cpuUsage();
+  const t0 = performance.now(), end = t0 + ms;
+  // callbacks, not an async loop per writer: the next write goes out from the reply's handler
+  await Promise.all(ctls.map((ctl, w) => new Promise<void>((resolve, reject) => {
+    let i = w, s = 0;
+    const next = (err: Error | null): void => {
+      if (err) { reject(err); return; }
+      const now = performance.now();
+      if (s > 0) lat.push(now - s);
+      if (now >= end) { resolve(); return; }
+      s = now;
+      ctl.write(i++, next);
+    };
+    next(null);
+  })));
+  const r = summary(lat, performance.now() - t0, cpuOf(srv) - c0);
+  const u = process.cpuUsage(u0);
+  if (lat.length > 0) r.clientCpuUsPerOp = Math.round((u.user + u.system) / lat.length);
+  if (census) {
+    const b = census.take();
+    r.batches = b.batches;
+    r.recordsPerBatch = b.batches ? +(b.records / b.batches).toFixed(2) : 0;
+  }
+  return r;
 }
 
 /** 1 and 16 writers in alternating 250 ms blocks; the per-block rates averaged. */
-async function throughput(srv: Child, ctls: Fid[], ms: number): Promise<{ one: Lat; many: Lat }> {
+async function throughput(srv: Child, ctls: CtlWriter[], ms: number, census?: Census): Promise<{ one: Lat; many: Lat }> {
   const acc: { one: Lat[]; many: Lat[] } = { one: [], many: [] };
   await closedLoop(srv, ctls, 200);
   for (let done = 0; done < ms; done += 250) {
-    acc.one.push(await closedLoop(srv, ctls.slice(0, 1), 250));
-    acc.many.push(await closedLoop(srv, ctls, 250));
+    acc.one.push(await closedLoop(srv, ctls.slice(0, 1), 250, census));
+    acc.many.push(await closedLoop(srv, ctls, 250, census));
   }
-  const merge = (rs: Lat[]): Lat => ({
-    opsPerSec: Math.round(rs.reduce((a, r) => a + r.opsPerSec, 0) / rs.length),
-    p50us: pct(rs.map((r) => r.p50us), 0.5), p99us: Math.max(...rs.map((r) => r.p99us)), n: rs.reduce((a, r) => a + r.n, 0),
-    cpuUsPerOp: pct(rs.map((r) => r.cpuUsPerOp ?? NaN), 0.5),
-  });
+  const med = (rs: Lat[], f: (r: Lat) => number | undefined) => pct(rs.map((r) => f(r) ?? NaN), 0.5);
+  const merge = (rs: Lat[]): Lat => {
+    const m: Lat = {
+      opsPerSec: Math.round(rs.reduce((a, r) => a + r.opsPerSec, 0) / rs.length),
+      p50us: med(rs, (r) => r.p50us), p99us: Math.max(...rs.map((r) => r.p99us)), n: rs.reduce((a, r) => a + r.n, 0),
+      cpuUsPerOp: med(rs, (r) => r.cpuUsPerOp), clientCpuUsPerOp: med(rs, (r) => r.clientCpuUsPerOp),
+    };
+    if (census) {
+      const b = rs.reduce((a, r) => a + (r.batches ?? 0), 0);
+      m.batches = b;
+      m.recordsPerBatch = b ? +(rs.reduce((a, r) => a + (r.recordsPerBatch ?? 0) * (r.batches ?? 0), 0) / b).toFixed(2) : 0;
+    }
+    return m;
+  };
   return { one: merge(acc.one), many: merge(acc.many) };
 }
 
@@ -209,6 +345,41 @@ async function timeOpen(dir: string): Promise<{ ms: number; cpuMs: number; snaps
   return { ms: ms - dm.timing.snapshotMs, cpuMs: (c.user + c.system) / 1000, snapshotMs: dm.timing.snapshotMs, replayed: line };
 }
 
+const nodeArgs = (): string[] => (process.env.DURABLE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
+const tpRow = (what: string, l: Lat) => ({
+  what, 'ops/s': l.opsPerSec, 'p50 µs': l.p50us, 'p99 µs': l.p99us, 'server CPU µs/op': l.cpuUsPerOp ?? '',
+  'bench CPU µs/op': l.clientCpuUsPerOp ?? '', 'records/batch': l.recordsPerBatch ?? '',
+});
+
+/** The journaled server's writers alone, for profiling and for comparing builds: `rounds`
+ *  throughput runs of `ms` each on one server. */
+export async function onlyThroughput(opts: { ms?: number; rounds?: number; dir?: string } = {}): Promise<{ one: Lat; many: Lat }[]> {
+  const root = mkdtempSync(join(opts.dir ?? os.tmpdir(), 'durable-bench-'));
+  const state = join(root, 'state');
+  mkdirSync(state);
+  const out: { one: Lat; many: Lat }[] = [];
+  try {
+    const jsrv = await serve(['--state', state], nodeArgs());
+    try {
+      const jw = await openWriters(jsrv.address, 16);
+      const census = new Census(state);
+      for (let r = 0; r < (opts.rounds ?? 1); r++) {
+        const tp = await throughput(jsrv, jw, opts.ms ?? 2000, census);
+        console.log(`round ${r}: ${(tp.many.opsPerSec / tp.one.opsPerSec).toFixed(2)}x (load ${os.loadavg()[0].toFixed(2)})`);
+        console.table([tpRow('1 writer', tp.one), tpRow('16 writers', tp.many)]);
+        out.push(tp);
+      }
+      for (const w of jw) w.close();
+    } finally {
+      await stop(jsrv);
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  return out;
+}
+
 export async function run(opts: { ms?: number; records?: number; mcps?: number; dir?: string } = {}): Promise<Record<string, unknown>> {
   const ms = opts.ms ?? 2000;
   const nrec = opts.records ?? 1_000_000;
@@ -216,16 +387,19 @@ export async function run(opts: { ms?: number; records?: number; mcps?: number; 
   const root = mkdtempSync(join(opts.dir ?? os.tmpdir(), 'durable-bench-'));
   const sub = (n: string) => { const p = join(root, n); mkdirSync(p); return p; };
   try {
-    const jsrv = await serve(['--state', sub('state')]);
+    const state = sub('state');
+    const jsrv = await serve(['--state', state], nodeArgs());
     const esrv = await serve(['--ephemeral']);
     let lat, tpJ, tpE;
     try {
-      const jw = await Promise.all(Array.from({ length: 16 }, () => writer(jsrv.address, 'glenda')));
-      const ew = await Promise.all(Array.from({ length: 16 }, () => writer(esrv.address, 'glenda')));
-      lat = await latency(root, jw[0].ctl, ew[0].ctl, { journaled: jsrv, ephemeral: esrv }, ms);
-      tpJ = await throughput(jsrv, jw.map((w) => w.ctl), ms);
-      tpE = await throughput(esrv, ew.map((w) => w.ctl), ms / 2);
-      for (const w of [...jw, ...ew]) w.c.close();
+      const j1 = await writer(jsrv.address, 'glenda'), e1 = await writer(esrv.address, 'glenda');
+      const jw = await openWriters(jsrv.address, 16), ew = await openWriters(esrv.address, 16);
+      lat = await latency(root, j1.ctl, e1.ctl, { journaled: jsrv, ephemeral: esrv }, ms);
+      tpJ = await throughput(jsrv, jw, ms, new Census(state));
+      tpE = await throughput(esrv, ew, ms / 2);
+      for (const w of [...jw, ...ew]) w.close();
+      j1.c.close();
+      e1.c.close();
     } finally {
       await stop(jsrv);
       await stop(esrv);
@@ -257,7 +431,7 @@ export async function run(opts: { ms?: number; records?: number; mcps?: number; 
     };
     console.log(`durable on ${root} (${res.machine.cpus} cpus, load ${res.machine.loadavg.join(' ')})`);
     const row = (what: string, l: Lat, target = '') =>
-      ({ what, 'ops/s': l.opsPerSec, 'p50 µs': l.p50us, 'p99 µs': l.p99us, 'server CPU µs/op': l.cpuUsPerOp ?? '', target });
+      ({ ...tpRow(what, l), target });
     console.table([
       row('floor: write + fdatasync (60 B)', fl),
       row('floor: one O_DSYNC write (60 B)', lat.floorDsync),
@@ -277,6 +451,8 @@ export async function run(opts: { ms?: number; records?: number; mcps?: number; 
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const i = process.argv.indexOf('--dir');
-  await run({ dir: i > 0 ? process.argv[i + 1] : undefined });
+  const arg = (name: string): string | undefined => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : undefined; };
+  const dir = arg('--dir');
+  if (arg('--only') === 'throughput') await onlyThroughput({ dir, ms: Number(arg('--ms') ?? 2000), rounds: Number(arg('--rounds') ?? 1) });
+  else await run({ dir });
 }

@@ -18,7 +18,7 @@
 
 import { perr } from '../../lib/9p/error.js';
 import { EIO } from '../../lib/9p/errno.js';
-import type { Store } from '../../lib/wal/index.js';
+import type { Appended, Store } from '../../lib/wal/index.js';
 import type { NodeSettings, Persist } from '../kernel/ctx.js';
 import type { JournaledKernel } from './jkernel.js';
 import { replayRecord, SNAPSHOT_VERSION, type Rec, type Snapshot } from './records.js';
@@ -110,11 +110,14 @@ export class Journal implements Persist {
     (this.open ??= group()).recs.push(r);
     this.count++;
     this.stats.records++;
-    if (!this.flying && !this.flushQueued) {
-      this.flushQueued = true;
-      // the rest of this turn's changes join the group
-      setImmediate(() => { this.flushQueued = false; this.flush(); });
-    }
+    // the rest of this turn's changes join the group
+    if (!this.flying) this.queueFlush();
+  }
+
+  private queueFlush(): void {
+    if (this.flushQueued || !this.open) return;
+    this.flushQueued = true;
+    setImmediate(() => { this.flushQueued = false; this.flush(); });
   }
 
   /** Resolves once every record made so far is durable; rejects with the error (EIO,
@@ -131,7 +134,7 @@ export class Journal implements Persist {
     if (this.broken) { g.reject(this.broken); return; }
     this.flying = g;
     this.stats.groups++;
-    const appends = g.recs.map((r) => this.store.append(r));
+    const appended = this.store.appendAll(g.recs);
     // The state now is exactly the records issued: the moment for a snapshot.
     if (this.store.snapshotDue && !this.closing && !this.snapBusy) {
       this.snapBusy = true;
@@ -139,20 +142,27 @@ export class Journal implements Persist {
     }
     // the group is whole (this turn's records): to the disk now, not a turn later
     this.store.commit();
-    void Promise.allSettled(appends).then((res) => this.settle(g, res));
+    void appended.then((a) => this.settle(g, a));
   }
 
-  private settle(g: Group, res: PromiseSettledResult<number>[]): void {
+  private settle(g: Group, a: Appended): void {
     this.flying = null;
-    const bad = res.findIndex((x) => x.status === 'rejected');
-    const ok = bad < 0 ? res.length : bad;
-    for (let i = 0; i < ok; i++) this.base.records.push({ seq: (res[i] as PromiseFulfilledResult<number>).value, rec: g.recs[i] });
-    if (bad < 0) {
-      g.resolve();
-      this.flush();
+    const ok = a.durable;
+    for (let i = 0; i < ok; i++) this.base.records.push({ seq: a.first + i, rec: g.recs[i] });
+    if (ok === g.recs.length) {
+      // At the end of this turn, the open group goes to the disk first and then this
+      // group's replies go out: requests that came in with the disk's answer (read in
+      // this same poll phase) join the open group instead of waiting a whole sync, and
+      // the disk does not sit idle while the replies are sent.
+      this.flushQueued = true;
+      setImmediate(() => {
+        this.flushQueued = false;
+        this.flush();
+        g.resolve();
+      });
       return;
     }
-    const err = (res[bad] as PromiseRejectedResult).reason as Error;
+    const err: Error = a.error ?? perr(EIO, `journal: ${g.recs.length - ok} record(s) not written`);
     const lost = g.recs.length - ok + (this.open?.recs.length ?? 0);
     const later = this.open;
     this.open = null;

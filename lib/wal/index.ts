@@ -2,7 +2,7 @@
 //
 // The durable journal and snapshots (README.md).
 
-export { Store, type StoreOptions, type Recovered, type SnapshotInfo, type StoreStats } from './store.js';
+export { Store, type Appended, type StoreOptions, type Recovered, type SnapshotInfo, type StoreStats } from './store.js';
 export { type RecoveryReport, type Dropped } from './recover.js';
 export { WalError } from './errors.js';
 export { nodeFs, type FsLayer, type OpenFlags } from './fs.js';

@@ -87,6 +87,11 @@ export interface StoreStats {
   fdatasyncs: number;
 }
 
+/** What appendAll resolves with: `durable` values from the first (seq `first`, then
+ *  first+1...) are on disk; `error` is why the one after them is not (the rest were not
+ *  written either). */
+export interface Appended { first: number; durable: number; error?: WalError }
+
 interface Rec { payload: Uint8Array; resolve: (seq: number) => void; reject: (e: Error) => void }
 interface Mark { mark: true; resolve: (at: { covers: number; bytes: number }) => void; reject: (e: Error) => void }
 type Item = Rec | Mark;
@@ -214,17 +219,58 @@ export class Store {
     } catch (e) {
       return Promise.reject(new WalError(EINVAL, `record cannot be encoded: ${e instanceof Error ? e.message : String(e)}`));
     }
-    if (payload.length + 1 > this.lim.maxRecordBytes) {
-      return Promise.reject(new WalError(E2BIG, `record of ${payload.length + 1} bytes is over the limit of ${this.lim.maxRecordBytes}`));
-    }
+    const why = this.tooBig(payload.length);
+    if (why) return Promise.reject(why);
     const size = FRAME_HEAD + payload.length;
-    if (this.pendingBytes + size > this.lim.maxPendingBytes) {
-      return Promise.reject(new WalError(EAGAIN, `${this.pendingBytes} bytes already wait for the disk (limit ${this.lim.maxPendingBytes})`));
-    }
     this.pendingBytes += size;
     this.pendingRecords++;
     return new Promise<number>((resolve, reject) => {
       this.queue.push({ payload, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /**
+   * Appends `values` in order, as that many append() calls would (same seqs, same
+   * batching, same checks), with one promise for them all instead of one each. It never
+   * rejects: it resolves once every value is durable or failed, with the seq of the first
+   * and how many, from the first on, are durable; if not all, `error` says why the next
+   * failed. A value that fails its own checks (encoding, size, EAGAIN) is not queued, nor
+   * is any after it: what is durable is always a prefix.
+   */
+  appendAll(values: readonly unknown[]): Promise<Appended> {
+    const n = values.length;
+    if (n === 0) return Promise.resolve({ first: this.nextSeq, durable: 0 });
+    const refused = this.refusal();
+    if (refused) return Promise.resolve({ first: this.nextSeq, durable: 0, error: refused });
+    return new Promise<Appended>((finish) => {
+      const out: Appended = { first: -1, durable: 0 };
+      let left = 0;
+      const resolve = (seq: number): void => {
+        if (out.first < 0) out.first = seq;
+        out.durable++;
+        if (--left === 0) finish(out);
+      };
+      const reject = (e: Error): void => {
+        out.error ??= e as WalError;
+        if (--left === 0) finish(out);
+      };
+      for (const v of values) {
+        let payload: Uint8Array;
+        try {
+          payload = this.packr.pack(v);
+        } catch (e) {
+          out.error = new WalError(EINVAL, `record cannot be encoded: ${e instanceof Error ? e.message : String(e)}`);
+          break;
+        }
+        const why = this.tooBig(payload.length);
+        if (why) { out.error = why; break; }
+        this.pendingBytes += FRAME_HEAD + payload.length;
+        this.pendingRecords++;
+        this.queue.push({ payload, resolve, reject });
+        left++;
+      }
+      if (left === 0) { finish(out); return; }
       this.schedule();
     });
   }
@@ -295,6 +341,15 @@ export class Store {
     } finally {
       await this.lock?.release();
     }
+  }
+
+  /** Why an encoded record of `len` bytes cannot be queued (E2BIG, EAGAIN), if it cannot. */
+  private tooBig(len: number): WalError | undefined {
+    if (len + 1 > this.lim.maxRecordBytes) return new WalError(E2BIG, `record of ${len + 1} bytes is over the limit of ${this.lim.maxRecordBytes}`);
+    if (this.pendingBytes + FRAME_HEAD + len > this.lim.maxPendingBytes) {
+      return new WalError(EAGAIN, `${this.pendingBytes} bytes already wait for the disk (limit ${this.lim.maxPendingBytes})`);
+    }
+    return undefined;
   }
 
   private refusal(): WalError | undefined {

@@ -69,6 +69,40 @@ t.test('group commit: appends of one turn share one write and one fdatasync', as
   await st.close();
 });
 
+t.test('appendAll: one promise for many appends; what is durable is a prefix', async (t) => {
+  const dir = tmpDir(t);
+  const fs = new FaultFs();
+  const st = await Store.open(dir, { fs, maxRecordBytes: 100 });
+  t.equal(await st.append('before'), 0);
+  const s0 = fs.counts.fdatasync;
+  const [all, one] = [st.appendAll([cmd(1), cmd(2), cmd(3)]), st.append('same turn')];
+  t.same(await all, { first: 1, durable: 3 }, 'seqs 1, 2, 3');
+  t.equal(await one, 4, 'an append of the same turn follows them');
+  t.equal(fs.counts.fdatasync - s0, 1, 'all in one batch');
+  // a value that fails its checks is not queued, nor is anything after it
+  const bad = await st.appendAll(['x', 10n ** 30n, 'y']);
+  t.equal(bad.first, 5);
+  t.equal(bad.durable, 1);
+  t.equal(bad.error?.code, 'EINVAL');
+  const big = await st.appendAll(['z'.repeat(200), 'w']);
+  t.equal(big.durable, 0);
+  t.equal(big.error?.code, 'E2BIG');
+  // a failed batch: nothing of it is durable, the error says why
+  fs.inject({ op: 'write', code: 'EIO', path: /journal/ });
+  const failed = await st.appendAll(['p', 'q']);
+  t.equal(failed.durable, 0);
+  t.equal(failed.error?.code, 'EIO');
+  fs.clear();
+  t.same(await st.appendAll([]), { first: 6, durable: 0 });
+  t.same(await st.appendAll(['after']), { first: 6, durable: 1 });
+  await st.close();
+  const closed = await st.appendAll([1]);
+  t.equal(closed.error?.code, 'EIO', 'after close: refused');
+  const again = await Store.open(dir);
+  t.same(again.recovered.records, ['before', cmd(1), cmd(2), cmd(3), 'same turn', 'x', 'after']);
+  await again.close();
+});
+
 t.test('commit writes the queued appends at once; appends after it go in the next batch', async (t) => {
   const dir = tmpDir(t);
   const fs = new FaultFs();
