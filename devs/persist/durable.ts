@@ -39,19 +39,36 @@ function acked<T>(j: Acker, op: () => T | Promise<T>): T | Promise<T> {
   return j.count === mark ? r : j.barrier().then(() => r as T);
 }
 
+/** Shared by every DurableFile that has them (a closure per open would be 100+ bytes). */
+function truncateInner(this: DurableFile): void { this.f.truncate!(); }
+function closeInner(this: DurableFile): void { this.f.close!(); }
+
 class DurableFile implements OpenFile {
-  constructor(private readonly f: OpenFile, private readonly j: Acker) {
-    if (!f.truncate) this.truncate = undefined;
-    if (!f.close) this.close = undefined;
+  truncate: (() => void) | undefined;
+  close: (() => void) | undefined;
+  constructor(readonly f: OpenFile, private readonly j: Acker) {
+    this.truncate = f.truncate ? truncateInner : undefined;
+    this.close = f.close ? closeInner : undefined;
   }
   read(req: ReadRequest): Buffer | Promise<Buffer> { return acked(this.j, () => this.f.read(req)); }
   write(offset: bigint, data: Buffer): number | Promise<number> { return acked(this.j, () => this.f.write(offset, data)); }
-  truncate? = (): void => { this.f.truncate!(); };
-  close? = (): void => { this.f.close!(); };
+}
+
+/** One wrapper per wrapped node (weakly: it goes with the node), so that nodes a device
+ *  hands out again (devs/lib/tree.ts keeps them) are wrapped by the same DurableNode and
+ *  the namespace shares their chans. */
+const wrappers = new WeakMap<Node, DurableNode>();
+function wrap(n: Node, j: Acker): DurableNode {
+  let w = wrappers.get(n);
+  if (w === undefined || w.j !== j) {
+    w = new DurableNode(n, j);
+    wrappers.set(n, w);
+  }
+  return w;
 }
 
 class DurableNode implements Node {
-  constructor(private readonly n: Node, private readonly j: Acker) {
+  constructor(private readonly n: Node, readonly j: Acker) {
     if (!n.walk) this.walk = undefined;
     if (!n.children) this.children = undefined;
     if (!n.create) this.create = undefined;
@@ -62,13 +79,13 @@ class DurableNode implements Node {
   info(): DirInfo { return this.n.info(); }
   walk? = (caller: Caller, name: string): Node | undefined | Promise<Node | undefined> => {
     const c = this.n.walk!(caller, name);
-    const wrap = (n: Node | undefined): Node | undefined => n && new DurableNode(n, this.j);
-    return isPromise(c) ? c.then(wrap) : wrap(c);
+    const w = (n: Node | undefined): Node | undefined => n && wrap(n, this.j);
+    return isPromise(c) ? c.then(w) : w(c);
   };
   children? = (caller: Caller): Node[] | Promise<Node[]> => {
     const cs = this.n.children!(caller);
-    const wrap = (l: Node[]): Node[] => l.map((c) => new DurableNode(c, this.j));
-    return isPromise(cs) ? cs.then(wrap) : wrap(cs);
+    const w = (l: Node[]): Node[] => l.map((c) => wrap(c, this.j));
+    return isPromise(cs) ? cs.then(w) : w(cs);
   };
   open(caller: Caller, mode: OpenMode): OpenFile | Promise<OpenFile> {
     const r = acked(this.j, () => this.n.open(caller, mode));
@@ -76,7 +93,7 @@ class DurableNode implements Node {
   }
   create? = async (caller: Caller, name: string, perm: number, mode: OpenMode): Promise<{ node: Node; file: OpenFile }> => {
     const r = await acked(this.j, () => this.n.create!(caller, name, perm, mode));
-    return { node: new DurableNode(r.node, this.j), file: new DurableFile(r.file, this.j) };
+    return { node: wrap(r.node, this.j), file: new DurableFile(r.file, this.j) };
   };
   remove? = (caller: Caller): void | Promise<void> => acked(this.j, () => this.n.remove!(caller));
   wstat? = (caller: Caller, change: { name?: string; mode?: number; length?: bigint; mtime?: number }): void | Promise<void> =>
