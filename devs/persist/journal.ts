@@ -25,6 +25,8 @@ import { replayRecord, SNAPSHOT_VERSION, type Rec, type Snapshot } from './recor
 
 interface Group {
   recs: Rec[];
+  /** Operations waiting for this group (barrier() calls): the writers it will answer. */
+  waiters: number;
   done: Promise<void>;
   resolve(): void;
   reject(e: Error): void;
@@ -35,7 +37,7 @@ function group(): Group {
   const done = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
   // Nobody may wait for a group (a kill at disconnect): its failure is not unhandled.
   done.catch(() => undefined);
-  return { recs: [], done, resolve, reject };
+  return { recs: [], waiters: 0, done, resolve, reject };
 }
 
 export interface JournalStats {
@@ -52,6 +54,22 @@ export interface JournalBase {
   covers: number;
   /** The durable records after it, in order, with their seqs. */
   records: { seq: number; rec: Rec }[];
+}
+
+/**
+ * How long the next group may wait for the writers the last one answered (microseconds).
+ * A closed-loop writer sends its next change right after its reply; with one sync in
+ * flight, writers that miss a sync split into two cohorts that take turns, about half of
+ * them per sync. So when a group answered two or more operations, the next group is held
+ * until as many operations as it already has plus those have joined it, or this long —
+ * PostgreSQL's commit_delay, which likewise applies only when commit_siblings other
+ * transactions are active. A lone writer never waits.
+ */
+export const COMMIT_HOLD_US = 250;
+
+export interface JournalOptions {
+  /** COMMIT_HOLD_US unless given; 0 turns the hold off. */
+  holdUs?: number;
 }
 
 export class Journal implements Persist {
@@ -71,6 +89,9 @@ export class Journal implements Persist {
   private snapping: Promise<void> = Promise.resolve();
   /** A periodic snapshot is being written (the store says one is due until it is done). */
   private snapBusy = false;
+  /** The next group waits for `want` waiters, or until `until` (performance.now() ms). */
+  private hold: { want: number; until: number } | null = null;
+  private readonly holdMs: number;
 
   constructor(
     private readonly store: Store,
@@ -79,7 +100,9 @@ export class Journal implements Persist {
     base: JournalBase,
     /** The server's log (stderr): failures nobody else hears of. */
     private readonly log: (line: string) => void,
+    opts: JournalOptions = {},
   ) {
+    this.holdMs = (opts.holdUs ?? COMMIT_HOLD_US) / 1000;
     this.base = base;
     k.recorder = (r) => this.record(r);
   }
@@ -124,11 +147,24 @@ export class Journal implements Persist {
    *  ENOSPC...) if one of them failed, by then rolled back. */
   barrier(): Promise<void> {
     if (this.broken) return Promise.reject(this.broken);
-    return (this.open ?? this.flying)?.done ?? Promise.resolve();
+    const g = this.open ?? this.flying;
+    if (!g) return Promise.resolve();
+    g.waiters++;
+    return g.done;
   }
 
-  private flush(): void {
+  /** Hands the open group to the store, unless it is held for the writers just answered
+   *  (`force`: a drain or stop does not wait for them). */
+  private flush(force = false): void {
     if (this.flying || !this.open) return;
+    const h = this.hold;
+    if (h) {
+      if (!force && this.open.waiters < h.want && performance.now() < h.until) {
+        this.queueFlush(); // look again next turn, after this turn's I/O is read
+        return;
+      }
+      this.hold = null;
+    }
     const g = this.open;
     this.open = null;
     if (this.broken) { g.reject(this.broken); return; }
@@ -150,6 +186,9 @@ export class Journal implements Persist {
     const ok = a.durable;
     for (let i = 0; i < ok; i++) this.base.records.push({ seq: a.first + i, rec: g.recs[i] });
     if (ok === g.recs.length) {
+      if (g.waiters >= 2 && this.holdMs > 0) {
+        this.hold = { want: (this.open?.waiters ?? 0) + g.waiters, until: performance.now() + this.holdMs };
+      }
       // At the end of this turn, the open group goes to the disk first and then this
       // group's replies go out: requests that came in with the disk's answer (read in
       // this same poll phase) join the open group instead of waiting a whole sync, and
@@ -231,7 +270,7 @@ export class Journal implements Persist {
 
   private async drain(): Promise<void> {
     for (;;) {
-      this.flush();
+      this.flush(true);
       const g = this.flying ?? this.open;
       if (!g) return;
       await g.done.catch(() => undefined);
