@@ -22,7 +22,7 @@ const H = 'eve';
  *  (qmax 4096 at 2000/s) in about 2 s; until then every arrival is an object that
  *  survives young collections, which then take 10-30 ms each (--trace-gc): that start-up,
  *  not the steady state, set the lag p99 of 50 ms. */
-const WARM_NS = 2.5e9;
+export const WARM_NS = 2.5e9;
 const WORKLOADS: [string, string[]][] = [
   ['spin', ['threads=2']],
   ['phases', ['threads=4', 'work=500us', 'serial=100us']],
@@ -30,7 +30,7 @@ const WORKLOADS: [string, string[]][] = [
   ['ftq', ['quantum=1ms']],
 ];
 
-function build(ncg: number, nmcp: number): Kernel {
+export function build(ncg: number, nmcp: number): Kernel {
   const k = new Kernel({ ncores: ncg + 1, hostowner: H, logMax: 4096, zombieNs: 0, nprocMax: 32767 });
   k.setNoise(H, 'linux', []);
   for (let i = 0; i < nmcp; i++) {

@@ -22,7 +22,7 @@ import {
 } from './types.js';
 import { noiseStart, noiseStop } from './noise.js';
 import { accrue, progOf } from './account.js';
-import { schedule, handlers } from './dispatch.js';
+import { schedule, after, handlers } from './dispatch.js';
 
 export { progOf };
 
@@ -57,7 +57,8 @@ function start(s: KState, pr: Prog, sl: Slot, th: Thread): void {
   pr.switches++;
   const sw = pr.params.switch as number;
   if (sw > 0) { sl.debt += sw; sl.segLost += sw; sl.overhead += sw; s.progs.cOverhead[sl.pcore] += sw; }
-  if (th.rem >= 0) sl.seg = schedule(s, pr, now + sl.segLost + th.rem, 'seg', sl.vc);
+  // (times are integer ns, so now + (lost + rem) is exactly now + lost + rem)
+  if (th.rem >= 0) sl.seg = after(s, pr, sl.segLost + th.rem, 'seg', sl.vc);
 }
 
 /** Take the running thread off a slot, its work done so far deducted. */
@@ -122,7 +123,7 @@ export function warned(s: KState, p: Proc, v: Vcore): void {
   const pr = progOf(s, p.pid);
   const sl = pr?.slots.get(v.id);
   if (!pr || !sl || sl.pcore < 0 || pr.state !== 'running' || sl.react >= 0) return;
-  sl.react = schedule(s, pr, s.clock.now + (pr.params.reaction as number), 'react', v.id);
+  sl.react = after(s, pr, pr.params.reaction as number, 'react', v.id);
 }
 
 // ---- the program's own events ---------------------------------------------------------
@@ -248,7 +249,7 @@ function progEvent(s: KState, pid: number, kind: string, arg: number): void {
     case 'end': {
       pr.hEnd = -1;
       // an FTQ sample due at this very instant is taken first (the last quantum)
-      if (pr.hFtq >= 0 && s.clock.timeOf(pr.hFtq) === s.clock.now) workloadEvents.fn!(s, pr, 'ftq');
+      if (pr.hFtq >= 0 && s.clock.dueNow(pr.hFtq)) workloadEvents.fn!(s, pr, 'ftq');
       finish(s, pr, 'done');
       return;
     }

@@ -28,7 +28,8 @@ function arm(s: KState, c: number): void {
   let evs = made.get(s);
   if (!evs) made.set(s, evs = []);
   const ev = evs[c] ??= { fn: () => noiseFire(s, c), tag: `noise ${c}` };
-  w.nH[c] = s.clock.schedule(t, ev.fn, ev.tag);
+  // by its delay (integer ns: exact): heap.ts on allocation
+  w.nH[c] = s.clock.after(t - s.clock.now, ev.fn, ev.tag);
 }
 
 /** A program's vcore started on core c: its noise sources start (linux model only). */
@@ -61,7 +62,7 @@ export function noiseFire(s: KState, c: number): void {
   if (w.nD[c] <= now) { d += expDraw(s, n.dmean); w.nD[c] = now + expDraw(s, 1e9 / n.drate); }
   if (w.nI[c] <= now) { d += expDraw(s, n.imean); w.nI[c] = now + expDraw(s, 1e9 / n.irate); }
   accrue(s, pr, sl);
-  charge(s, pr, sl, d, true);
+  charge(s, sl, d, true);
   arm(s, c);
 }
 
