@@ -21,13 +21,18 @@ const tickAt = (k: number, hz: number): number => Math.round(k * 1e9 / hz);
 /** Each core's `noise C` closure and tag, made once per kernel state (not per firing). */
 const made = new WeakMap<KState, { fn: () => void; tag: string }[]>();
 
+/** (Its own function: a closure made in arm would allocate arm's context on every call.) */
+function makeEv(s: KState, c: number): { fn: () => void; tag: string } {
+  return { fn: () => noiseFire(s, c), tag: `noise ${c}` };
+}
+
 function arm(s: KState, c: number): void {
   const w = s.progs, n = w.noise;
   const t = Math.min(n.tick > 0 ? tickAt(w.nTick[c], n.hz) : Infinity, w.nD[c], w.nI[c]);
   if (t === Infinity) return;
   let evs = made.get(s);
   if (!evs) made.set(s, evs = []);
-  const ev = evs[c] ??= { fn: () => noiseFire(s, c), tag: `noise ${c}` };
+  const ev = evs[c] ?? (evs[c] = makeEv(s, c));
   // by its delay (integer ns: exact): heap.ts on allocation
   w.nH[c] = s.clock.after(t - s.clock.now, ev.fn, ev.tag);
 }
