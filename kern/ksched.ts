@@ -18,11 +18,16 @@ import { need, trackAlloc, giveCores } from './grant.js';
 import { warnCore } from './preempt.js';
 import { trace } from './trace.js';
 
+/** mcpPass's list of MCPs to requeue, reused (emptied after each pass) so that a pass
+ *  over a long needy queue allocates nothing; null while a pass holds it. */
+let spareDeferred: Proc[] | null = [];
+
 /** One MCP ksched pass (__run_mcp_ksched). */
 export function mcpPass(s: KState): void {
   const q = s.needy;
   let cursor = -1;
-  const deferred: Proc[] = [];
+  const deferred: Proc[] = spareDeferred ?? [];
+  spareDeferred = null;
   s.passes++;
   while (q.size > 0) {
     const seq = q.minKey();
@@ -35,7 +40,9 @@ export function mcpPass(s: KState): void {
     coreRequest(s, p, need(p));
     if (need(p) > 0) { p.queued = true; deferred.push(p); }
   }
-  for (const p of deferred) q.push(p.mcpSeq, p.pid);
+  for (let i = 0; i < deferred.length; i++) q.push(deferred[i].mcpSeq, deferred[i].pid);
+  deferred.length = 0;
+  spareDeferred = deferred;
 }
 
 /** __core_request(p, n): one core at a time from the allocator (which offers p's

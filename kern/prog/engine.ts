@@ -33,6 +33,21 @@ function loadChange(s: KState, pr: Prog, delta: number): void {
   pr.runnable += delta;
 }
 
+/** Finished threads kept for reuse. Not state: nothing in a kernel refers to one, and
+ *  a new thread's every field is set. Reuse makes a thread an old object that takes no
+ *  allocation (a server makes one per request) and that a young collection need not
+ *  copy while it waits in a long run queue. */
+const spare: Thread[] = [];
+const SPARE_MAX = 4096;
+
+/** A new thread of `kind` with rem ns of work (-1: endless), created now. */
+export function newThread(s: KState, kind: number, rem: number): Thread {
+  const th = spare.pop();
+  if (!th) return { kind, rem, t0: s.clock.now, ready: 0 };
+  th.kind = kind; th.rem = rem; th.t0 = s.clock.now; th.ready = 0;
+  return th;
+}
+
 /** A new thread (or a recovered / migrated one, at the front) becomes runnable. */
 export function enqueue(s: KState, pr: Prog, th: Thread, front: boolean, isNew: boolean): void {
   if (isNew) loadChange(s, pr, 1);
@@ -137,6 +152,7 @@ function segEnd(s: KState, pr: Prog, vc: number): void {
   th.rem = 0;
   pr.idle.push(vc);
   complete(s, pr, th);
+  if (spare.length < SPARE_MAX) spare.push(th);   // referred to by nothing now
   kick(s, pr);
 }
 
@@ -188,7 +204,7 @@ function complete(s: KState, pr: Prog, th: Thread): void {
   } else if (th.kind === TH_PAR) {
     if (--pr.barrier === 0) {
       const ser = pr.params.serial as number;
-      if (ser > 0) enqueue(s, pr, { kind: TH_SER, rem: ser, t0: now, ready: 0 }, false, true);
+      if (ser > 0) enqueue(s, pr, newThread(s, TH_SER, ser), false, true);
       else iterDone(s, pr);
     }
   } else if (th.kind === TH_SER) iterDone(s, pr);
@@ -209,7 +225,7 @@ export function startPhase(s: KState, pr: Prog): void {
   const n = pr.params.threads as number, w = pr.params.work as number;
   pr.iterStart = s.clock.now;
   pr.barrier = n;
-  for (let i = 0; i < n; i++) enqueue(s, pr, { kind: TH_PAR, rem: w, t0: s.clock.now, ready: 0 }, false, true);
+  for (let i = 0; i < n; i++) enqueue(s, pr, newThread(s, TH_PAR, w), false, true);
 }
 
 /** The program ends (its duration, the last iteration, `stop`, the process's death):

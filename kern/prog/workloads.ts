@@ -12,7 +12,7 @@ import { want, yieldVcore } from '../process.js';
 import { Rand } from '../rand.js';
 import { accrue } from './account.js';
 import { after } from './dispatch.js';
-import { enqueue, startPhase, workloadEvents } from './engine.js';
+import { enqueue, newThread, startPhase, workloadEvents } from './engine.js';
 import { type Prog, TH_FTQ, TH_REQ, TH_SPIN, newDeque } from './types.js';
 
 export function newProg(s: KState, p: Proc, workload: string, params: Record<string, number | string>, args: string): Prog {
@@ -35,12 +35,12 @@ export function newProg(s: KState, p: Proc, workload: string, params: Record<str
 
 /** Start a program whose Prog is in the list: its vcores online now join, threads start. */
 export function startProg(s: KState, p: Proc, pr: Prog): void {
-  const now = s.clock.now, P = pr.params;
+  const P = pr.params;
   if (P.policy === 'arachne') pr.hEst = after(s, pr, P.period as number, 'est');
   switch (pr.workload) {
     case 'spin': case 'ftq': {
       const kind = pr.workload === 'spin' ? TH_SPIN : TH_FTQ;
-      for (let i = 0; i < (P.threads as number); i++) enqueue(s, pr, { kind, rem: -1, t0: now, ready: 0 }, false, true);
+      for (let i = 0; i < (P.threads as number); i++) enqueue(s, pr, newThread(s, kind, -1), false, true);
       if (kind === TH_FTQ) pr.hFtq = after(s, pr, P.quantum as number, 'ftq');
       break;
     }
@@ -70,11 +70,10 @@ function serviceTime(pr: Prog): number {
 }
 
 function arrival(s: KState, pr: Prog): void {
-  const now = s.clock.now;
   pr.hArr = after(s, pr, expDraw(pr, 1e9 / (pr.params.rate as number)), 'arr');
   pr.arrivals++;
   if (pr.runnable >= (pr.params.qmax as number)) { pr.dropped++; return; }
-  enqueue(s, pr, { kind: TH_REQ, rem: serviceTime(pr), t0: now, ready: 0 }, false, true);
+  enqueue(s, pr, newThread(s, TH_REQ, serviceTime(pr)), false, true);
 }
 
 /** FTQ samples kept for the results file: the last FTQ_RING quanta's work. */
