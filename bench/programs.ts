@@ -5,8 +5,9 @@
 // wanting one core. Reports (1) simulated events per second in fast mode (the clock
 // stepped as fast as it goes), and (2) in real time (speed 1, the ClockDriver with real
 // timers, polling with setImmediate when the next event is under 1 ms away) the lag of
-// virtual time behind the wall clock, p50/p99/max, target p99 <= 1 ms, after the same 50 ms
-// virtual warm-up as fast mode.
+// virtual time behind the wall clock, p50/p99/max, target p99 <= 1 ms, after a warm-up of
+// WARM_NS virtual ns and a full collection (fullGc). programs-alloc.ts measures the same
+// machine's garbage per event, which sets how often young collections come.
 // --speed X runs the real-time part at speed X (lag still in real ms): on a machine slower
 // than the one the target is for, a speed at which the simulation needs the same share of a
 // core shows the same waiting behaviour.
