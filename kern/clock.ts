@@ -19,11 +19,29 @@ export class Clock {
   /** Run fn at absolute virtual time `at` (clamped to now). Returns a cancel handle. */
   schedule(at: number, fn: ClockFn, tag: string | null = null): number {
     if (!(at >= this.now)) at = this.now;
-    const wasMin = this.heap.minTime();
-    const handle = this.heap.push(at), slot = this.heap.pushed;
+    this.heap.key = at;
+    return this.insert(fn, tag);
+  }
+
+  /** schedule(now + dt, fn, tag), with no virtual time passed as an argument: a delay is
+   *  a small integer, where an absolute time past 2.1 s would be boxed in a fresh
+   *  HeapNumber by every call that is not inlined (heap.ts). The hot path's way in. */
+  after(dt: number, fn: ClockFn, tag: string | null = null): number {
+    let at = this.now + dt;
+    if (!(at >= this.now)) at = this.now;
+    this.heap.key = at;
+    return this.insert(fn, tag);
+  }
+
+  /** Insert fn at heap.key. (No time is held across the push: a double live across a
+   *  call that is not inlined cost a HeapNumber per event; a boolean does not.) */
+  private insert(fn: ClockFn, tag: string | null): number {
+    const h = this.heap;
+    const earlier = h.size === 0 || h.key < h.time[0];
+    const handle = h.push(), slot = h.pushed;
     this.fns[slot] = fn;
     this.tags[slot] = tag;
-    if (at < wasMin && this.onEarlier) this.onEarlier();
+    if (earlier && this.onEarlier) this.onEarlier();
     return handle;
   }
 
@@ -34,10 +52,32 @@ export class Clock {
     return true;
   }
 
+  /** A pending event runs ns later: the same as cancelling it and scheduling its closure
+   *  and tag again at its time + ns (it goes after the events already at that time).
+   *  Returns the new handle, or -1 (nothing done) when the handle is stale. */
+  delay(handle: number, ns: number): number {
+    const h = this.heap, slot = h.slotOf(handle);
+    if (slot < 0) return -1;
+    const fn = this.fns[slot]!, tag = this.tags[slot];
+    let at = h.time[h.indexOf(slot)] + ns;
+    if (!(at >= this.now)) at = this.now;
+    h.key = at;
+    h.cancel(handle);
+    this.fns[slot] = null; this.tags[slot] = null;
+    return this.insert(fn, tag);
+  }
+
   /** Absolute time of a pending event, or -1. */
   timeOf(handle: number): number {
     const slot = this.heap.slotOf(handle);
     return slot < 0 ? -1 : this.heap.timeOfSlot(slot);
+  }
+
+  /** The pending event is due at the current time (timeOf(handle) === now, without
+   *  returning a time). */
+  dueNow(handle: number): boolean {
+    const h = this.heap, slot = h.slotOf(handle);
+    return slot >= 0 && h.time[h.indexOf(slot)] === this.now;
   }
 
   nextTime(): number { return this.heap.minTime(); }
@@ -49,20 +89,21 @@ export class Clock {
   runUntil(t: number, maxEvents = Infinity): boolean {
     const h = this.heap;
     let n = 0;
-    while (h.size > 0 && h.minTime() <= t) {
+    while (h.size > 0 && h.time[0] <= t) {
       if (n++ >= maxEvents) return false;
-      this.runNext(h.minTime());
+      this.runNext();
     }
     if (t > this.now && t !== Infinity) this.now = t;
     return true;
   }
 
-  /** Runs the earliest pending event, due at `at`, moving the time to it. */
-  private runNext(at: number): void {
-    const slot = this.heap.pop();
+  /** Runs the earliest pending event, moving the time to it. */
+  private runNext(): void {
+    const h = this.heap, at = h.time[0];
+    if (at > this.now) this.now = at;
+    const slot = h.pop();
     const fn = this.fns[slot]!;
     this.fns[slot] = null; this.tags[slot] = null;
-    if (at > this.now) this.now = at;
     this.eventsRun++;
     fn();
   }
@@ -80,7 +121,7 @@ export class Clock {
     while (this.eventsRun < e) {
       const at = h.minTime();
       if (!(at <= t)) throw new Error(`clock replay: ${e - this.eventsRun} more event(s) needed by ${t}, next at ${at}`);
-      this.runNext(at);
+      this.runNext();
     }
     if (this.eventsRun !== e) throw new Error(`clock replay: ${this.eventsRun} events run, the record says ${e}`);
     if (h.minTime() < t) throw new Error(`clock replay: an event at ${h.minTime()} still pending at ${t}`);

@@ -36,7 +36,7 @@ import { mailboxOf } from './events.js';
 import { reviver } from './revive.js';
 
 /** Bumped when the encoding (not the state's fields) changes meaning. */
-export const IMAGE_VERSION = 2;
+export const IMAGE_VERSION = 3;
 
 export interface KImage {
   v: number;

@@ -18,39 +18,51 @@ import { need, trackAlloc, giveCores } from './grant.js';
 import { warnCore } from './preempt.js';
 import { trace } from './trace.js';
 
+/** mcpPass's list of MCPs to requeue, reused so that a pass over a long needy queue
+ *  allocates nothing (its length is kept: emptying a JS array frees its store); null
+ *  while a pass holds it. */
+let spareDeferred: (Proc | null)[] | null = [];
+
 /** One MCP ksched pass (__run_mcp_ksched). */
 export function mcpPass(s: KState): void {
   const q = s.needy;
   let cursor = -1;
-  const deferred: Proc[] = [];
+  const deferred = spareDeferred ?? [];
+  spareDeferred = null;
+  let nd = 0;
   s.passes++;
   while (q.size > 0) {
     const seq = q.minKey();
     const p = s.procs.get(q.pop());
     if (!p || p.dead || p.mcpSeq !== seq || !p.queued) continue;
     if (need(p) <= 0) { p.queued = false; continue; }
-    if (seq <= cursor) { deferred.push(p); continue; }   // stays logically queued
+    if (seq <= cursor) { deferred[nd++] = p; continue; }   // stays logically queued
     cursor = seq;
     p.queued = false;
     coreRequest(s, p, need(p));
-    if (need(p) > 0) { p.queued = true; deferred.push(p); }
+    if (need(p) > 0) { p.queued = true; deferred[nd++] = p; }
   }
-  for (const p of deferred) q.push(p.mcpSeq, p.pid);
+  for (let i = 0; i < nd; i++) {
+    const p = deferred[i]!;
+    deferred[i] = null;
+    q.push(p.mcpSeq, p.pid);
+  }
+  spareDeferred = deferred;
 }
 
 /** __core_request(p, n): one core at a time from the allocator (which offers p's
  *  provisioned cores first), taking back a provisioned core lent to another process. */
 export function coreRequest(s: KState, p: Proc, n: number): void {
   const m = s.m, alloc = s.alloc;
-  const got: number[] = [];
+  let got: number[] | null = null;   // made only when a core is found: most passes find none
   while (n > 0) {
     const c = alloc.pick(m, p);
     if (c < 0) break;
-    if (m.alloc[c] === 0) { trackAlloc(s, p, c); got.push(c); }
-    else if (warnCore(s, p, c)) { trackAlloc(s, p, c); got.push(c); }   // revoked at once (grace 0)
+    if (m.alloc[c] === 0) { trackAlloc(s, p, c); (got ??= []).push(c); }
+    else if (warnCore(s, p, c)) { trackAlloc(s, p, c); (got ??= []).push(c); }   // revoked at once (grace 0)
     n--;
   }
-  if (got.length) giveCores(s, p, got);
+  if (got) giveCores(s, p, got);
 }
 
 /** The MCP ksched; re-entrant pokes just make the running pass loop once more. */

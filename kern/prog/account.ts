@@ -6,7 +6,6 @@
 
 import type { KState } from '../state.js';
 import type { Prog, Slot } from './types.js';
-import { schedule } from './dispatch.js';
 
 export const progOf = (s: KState, pid: number): Prog | undefined => s.progs.list.get(pid);
 
@@ -22,14 +21,12 @@ export function accrue(s: KState, pr: Prog, sl: Slot): void {
 }
 
 /** Charge ns of the slot's time to noise or overhead from now on. */
-export function charge(s: KState, pr: Prog, sl: Slot, ns: number, noise: boolean): void {
+export function charge(s: KState, sl: Slot, ns: number, noise: boolean): void {
   if (ns <= 0) return;
   sl.debt += ns;
   if (noise) { sl.noise += ns; s.progs.cNoise[sl.pcore] += ns; } else { sl.overhead += ns; s.progs.cOverhead[sl.pcore] += ns; }
   if (sl.th && sl.seg >= 0) {
     sl.segLost += ns;
-    const end = s.clock.timeOf(sl.seg) + ns;
-    s.clock.cancel(sl.seg);
-    sl.seg = schedule(s, pr, end, 'seg', sl.vc);
+    sl.seg = s.clock.delay(sl.seg, ns);
   }
 }

@@ -22,7 +22,7 @@ import {
 } from './types.js';
 import { noiseStart, noiseStop } from './noise.js';
 import { accrue, progOf } from './account.js';
-import { schedule, handlers } from './dispatch.js';
+import { schedule, after, handlers } from './dispatch.js';
 
 export { progOf };
 
@@ -31,6 +31,21 @@ function loadChange(s: KState, pr: Prog, delta: number): void {
   pr.rInt += (now - pr.rSince) * pr.runnable;
   pr.rSince = now;
   pr.runnable += delta;
+}
+
+/** Finished threads kept for reuse. Not state: nothing in a kernel refers to one, and
+ *  a new thread's every field is set. Reuse makes a thread an old object that takes no
+ *  allocation (a server makes one per request) and that a young collection need not
+ *  copy while it waits in a long run queue. */
+const spare: Thread[] = [];
+const SPARE_MAX = 4096;
+
+/** A new thread of `kind` with rem ns of work (-1: endless), created now. */
+export function newThread(s: KState, kind: number, rem: number): Thread {
+  const th = spare.pop();
+  if (!th) return { kind, rem, t0: s.clock.now, ready: 0 };
+  th.kind = kind; th.rem = rem; th.t0 = s.clock.now; th.ready = 0;
+  return th;
 }
 
 /** A new thread (or a recovered / migrated one, at the front) becomes runnable. */
@@ -57,7 +72,8 @@ function start(s: KState, pr: Prog, sl: Slot, th: Thread): void {
   pr.switches++;
   const sw = pr.params.switch as number;
   if (sw > 0) { sl.debt += sw; sl.segLost += sw; sl.overhead += sw; s.progs.cOverhead[sl.pcore] += sw; }
-  if (th.rem >= 0) sl.seg = schedule(s, pr, now + sl.segLost + th.rem, 'seg', sl.vc);
+  // (times are integer ns, so now + (lost + rem) is exactly now + lost + rem)
+  if (th.rem >= 0) sl.seg = after(s, pr, sl.segLost + th.rem, 'seg', sl.vc);
 }
 
 /** Take the running thread off a slot, its work done so far deducted. */
@@ -122,7 +138,7 @@ export function warned(s: KState, p: Proc, v: Vcore): void {
   const pr = progOf(s, p.pid);
   const sl = pr?.slots.get(v.id);
   if (!pr || !sl || sl.pcore < 0 || pr.state !== 'running' || sl.react >= 0) return;
-  sl.react = schedule(s, pr, s.clock.now + (pr.params.reaction as number), 'react', v.id);
+  sl.react = after(s, pr, pr.params.reaction as number, 'react', v.id);
 }
 
 // ---- the program's own events ---------------------------------------------------------
@@ -136,6 +152,7 @@ function segEnd(s: KState, pr: Prog, vc: number): void {
   th.rem = 0;
   pr.idle.push(vc);
   complete(s, pr, th);
+  if (spare.length < SPARE_MAX) spare.push(th);   // referred to by nothing now
   kick(s, pr);
 }
 
@@ -187,7 +204,7 @@ function complete(s: KState, pr: Prog, th: Thread): void {
   } else if (th.kind === TH_PAR) {
     if (--pr.barrier === 0) {
       const ser = pr.params.serial as number;
-      if (ser > 0) enqueue(s, pr, { kind: TH_SER, rem: ser, t0: now, ready: 0 }, false, true);
+      if (ser > 0) enqueue(s, pr, newThread(s, TH_SER, ser), false, true);
       else iterDone(s, pr);
     }
   } else if (th.kind === TH_SER) iterDone(s, pr);
@@ -208,7 +225,7 @@ export function startPhase(s: KState, pr: Prog): void {
   const n = pr.params.threads as number, w = pr.params.work as number;
   pr.iterStart = s.clock.now;
   pr.barrier = n;
-  for (let i = 0; i < n; i++) enqueue(s, pr, { kind: TH_PAR, rem: w, t0: s.clock.now, ready: 0 }, false, true);
+  for (let i = 0; i < n; i++) enqueue(s, pr, newThread(s, TH_PAR, w), false, true);
 }
 
 /** The program ends (its duration, the last iteration, `stop`, the process's death):
@@ -248,7 +265,7 @@ function progEvent(s: KState, pid: number, kind: string, arg: number): void {
     case 'end': {
       pr.hEnd = -1;
       // an FTQ sample due at this very instant is taken first (the last quantum)
-      if (pr.hFtq >= 0 && s.clock.timeOf(pr.hFtq) === s.clock.now) workloadEvents.fn!(s, pr, 'ftq');
+      if (pr.hFtq >= 0 && s.clock.dueNow(pr.hFtq)) workloadEvents.fn!(s, pr, 'ftq');
       finish(s, pr, 'done');
       return;
     }

@@ -21,14 +21,20 @@ const tickAt = (k: number, hz: number): number => Math.round(k * 1e9 / hz);
 /** Each core's `noise C` closure and tag, made once per kernel state (not per firing). */
 const made = new WeakMap<KState, { fn: () => void; tag: string }[]>();
 
+/** (Its own function: a closure made in arm would allocate arm's context on every call.) */
+function makeEv(s: KState, c: number): { fn: () => void; tag: string } {
+  return { fn: () => noiseFire(s, c), tag: `noise ${c}` };
+}
+
 function arm(s: KState, c: number): void {
   const w = s.progs, n = w.noise;
   const t = Math.min(n.tick > 0 ? tickAt(w.nTick[c], n.hz) : Infinity, w.nD[c], w.nI[c]);
   if (t === Infinity) return;
   let evs = made.get(s);
   if (!evs) made.set(s, evs = []);
-  const ev = evs[c] ??= { fn: () => noiseFire(s, c), tag: `noise ${c}` };
-  w.nH[c] = s.clock.schedule(t, ev.fn, ev.tag);
+  const ev = evs[c] ?? (evs[c] = makeEv(s, c));
+  // by its delay (integer ns: exact): heap.ts on allocation
+  w.nH[c] = s.clock.after(t - s.clock.now, ev.fn, ev.tag);
 }
 
 /** A program's vcore started on core c: its noise sources start (linux model only). */
@@ -61,7 +67,7 @@ export function noiseFire(s: KState, c: number): void {
   if (w.nD[c] <= now) { d += expDraw(s, n.dmean); w.nD[c] = now + expDraw(s, 1e9 / n.drate); }
   if (w.nI[c] <= now) { d += expDraw(s, n.imean); w.nI[c] = now + expDraw(s, 1e9 / n.irate); }
   accrue(s, pr, sl);
-  charge(s, pr, sl, d, true);
+  charge(s, sl, d, true);
   arm(s, c);
 }
 

@@ -11,8 +11,8 @@ import { P9Error } from '../../lib/9p/error.js';
 import { want, yieldVcore } from '../process.js';
 import { Rand } from '../rand.js';
 import { accrue } from './account.js';
-import { schedule } from './dispatch.js';
-import { enqueue, startPhase, workloadEvents } from './engine.js';
+import { after } from './dispatch.js';
+import { enqueue, newThread, startPhase, workloadEvents } from './engine.js';
 import { type Prog, TH_FTQ, TH_REQ, TH_SPIN, newDeque } from './types.js';
 
 export function newProg(s: KState, p: Proc, workload: string, params: Record<string, number | string>, args: string): Prog {
@@ -35,20 +35,20 @@ export function newProg(s: KState, p: Proc, workload: string, params: Record<str
 
 /** Start a program whose Prog is in the list: its vcores online now join, threads start. */
 export function startProg(s: KState, p: Proc, pr: Prog): void {
-  const now = s.clock.now, P = pr.params;
-  if (P.policy === 'arachne') pr.hEst = schedule(s, pr, now + (P.period as number), 'est');
+  const P = pr.params;
+  if (P.policy === 'arachne') pr.hEst = after(s, pr, P.period as number, 'est');
   switch (pr.workload) {
     case 'spin': case 'ftq': {
       const kind = pr.workload === 'spin' ? TH_SPIN : TH_FTQ;
-      for (let i = 0; i < (P.threads as number); i++) enqueue(s, pr, { kind, rem: -1, t0: now, ready: 0 }, false, true);
-      if (kind === TH_FTQ) pr.hFtq = schedule(s, pr, now + (P.quantum as number), 'ftq');
+      for (let i = 0; i < (P.threads as number); i++) enqueue(s, pr, newThread(s, kind, -1), false, true);
+      if (kind === TH_FTQ) pr.hFtq = after(s, pr, P.quantum as number, 'ftq');
       break;
     }
     case 'phases': startPhase(s, pr); break;
-    case 'server': pr.hArr = schedule(s, pr, now + expDraw(pr, 1e9 / (P.rate as number)), 'arr'); break;
+    case 'server': pr.hArr = after(s, pr, expDraw(pr, 1e9 / (P.rate as number)), 'arr'); break;
   }
   // last, so that a sample or arrival due at the same instant still counts
-  if ((P.dur as number) > 0) pr.hEnd = schedule(s, pr, now + (P.dur as number), 'end');
+  if ((P.dur as number) > 0) pr.hEnd = after(s, pr, P.dur as number, 'end');
 }
 
 function expDraw(pr: Prog, mean: number): number {
@@ -70,11 +70,10 @@ function serviceTime(pr: Prog): number {
 }
 
 function arrival(s: KState, pr: Prog): void {
-  const now = s.clock.now;
-  pr.hArr = schedule(s, pr, now + expDraw(pr, 1e9 / (pr.params.rate as number)), 'arr');
+  pr.hArr = after(s, pr, expDraw(pr, 1e9 / (pr.params.rate as number)), 'arr');
   pr.arrivals++;
   if (pr.runnable >= (pr.params.qmax as number)) { pr.dropped++; return; }
-  enqueue(s, pr, { kind: TH_REQ, rem: serviceTime(pr), t0: now, ready: 0 }, false, true);
+  enqueue(s, pr, newThread(s, TH_REQ, serviceTime(pr)), false, true);
 }
 
 /** FTQ samples kept for the results file: the last FTQ_RING quanta's work. */
@@ -82,7 +81,7 @@ export const FTQ_RING = 64;
 
 function ftqSample(s: KState, pr: Prog): void {
   const q = pr.params.quantum as number, now = s.clock.now;
-  pr.hFtq = schedule(s, pr, now + q, 'ftq');
+  pr.hFtq = after(s, pr, q, 'ftq');
   for (const sl of pr.slots.values()) {
     if (!sl.seen) continue;
     accrue(s, pr, sl);
@@ -106,7 +105,7 @@ function ftqSample(s: KState, pr: Prog): void {
  */
 function estimate(s: KState, pr: Prog): void {
   const P = pr.params, now = s.clock.now, p = s.procs.get(pr.pid)!;
-  pr.hEst = schedule(s, pr, now + (P.period as number), 'est');
+  pr.hEst = after(s, pr, P.period as number, 'est');
   let useful = 0;
   for (const sl of pr.slots.values()) { accrue(s, pr, sl); useful += sl.useful; }
   const dt = now - pr.estT;
