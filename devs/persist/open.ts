@@ -161,7 +161,8 @@ async function openOnce(dir: string, o: OpenOptions, fsl: FsLayer, log: (line: s
       k.restore(snap.kernel);
       checkInvariants(k);
     } catch (e) {
-      return refuse(`${file} at offset 32: the kernel state does not check out: ${(e as Error).message}`, file);
+      const old = /^kernel image: version/.test((e as Error).message) ? ' (written by another version of akaros: start with --fresh to discard it)' : '';
+      return refuse(`${file} at offset 32: the kernel state does not check out: ${(e as Error).message}${old}`, file);
     }
     m = { k, settings: { ...snap.settings } };
   };
