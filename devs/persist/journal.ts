@@ -57,15 +57,17 @@ export interface JournalBase {
 }
 
 /**
- * How long the next group may wait for the writers the last one answered (microseconds).
- * A closed-loop writer sends its next change right after its reply; with one sync in
- * flight, writers that miss a sync split into two cohorts that take turns, about half of
- * them per sync. So when a group answered two or more operations, the next group is held
- * until as many operations as it already has plus those have joined it, or this long —
- * PostgreSQL's commit_delay, which likewise applies only when commit_siblings other
- * transactions are active. A lone writer never waits.
+ * The longest the next group may wait for the writers the last one answered
+ * (microseconds). A closed-loop writer sends its next change right after its reply; with
+ * one sync in flight, writers that miss a sync split into two cohorts that take turns,
+ * about half of them per sync. So when a group answered two or more operations, the next
+ * group is held until as many operations as it already has plus those have joined it, or
+ * for as long as the last sync took, at most this long — PostgreSQL's commit_delay, which
+ * likewise applies only when commit_siblings other transactions are active. A lone
+ * writer never waits; a writer that comes back within the hold would otherwise have
+ * waited for the next sync to end, which takes about as long.
  */
-export const COMMIT_HOLD_US = 250;
+export const COMMIT_HOLD_US = 1000;
 
 export interface JournalOptions {
   /** COMMIT_HOLD_US unless given; 0 turns the hold off. */
@@ -92,6 +94,8 @@ export class Journal implements Persist {
   /** The next group waits for `want` waiters, or until `until` (performance.now() ms). */
   private hold: { want: number; until: number } | null = null;
   private readonly holdMs: number;
+  /** When the flying group went to the store (performance.now() ms). */
+  private flewAt = 0;
 
   constructor(
     private readonly store: Store,
@@ -169,6 +173,7 @@ export class Journal implements Persist {
     this.open = null;
     if (this.broken) { g.reject(this.broken); return; }
     this.flying = g;
+    this.flewAt = performance.now();
     this.stats.groups++;
     const appended = this.store.appendAll(g.recs);
     // The state now is exactly the records issued: the moment for a snapshot.
@@ -187,7 +192,8 @@ export class Journal implements Persist {
     for (let i = 0; i < ok; i++) this.base.records.push({ seq: a.first + i, rec: g.recs[i] });
     if (ok === g.recs.length) {
       if (g.waiters >= 2 && this.holdMs > 0) {
-        this.hold = { want: (this.open?.waiters ?? 0) + g.waiters, until: performance.now() + this.holdMs };
+        const now = performance.now();
+        this.hold = { want: (this.open?.waiters ?? 0) + g.waiters, until: now + Math.min(this.holdMs, now - this.flewAt) };
       }
       // At the end of this turn, the open group goes to the disk first and then this
       // group's replies go out: requests that came in with the disk's answer (read in

@@ -17,7 +17,7 @@ import type { KernelDevices } from '../index.js';
 import type { NodeSettings } from '../kernel/ctx.js';
 import type { Device } from '../types.js';
 import { JournaledKernel } from './jkernel.js';
-import { Journal, type JournalBase } from './journal.js';
+import { Journal, type JournalBase, type JournalOptions } from './journal.js';
 import { checkSnapshot, replayRecord, SNAPSHOT_VERSION, validSettings, type Rec, type Snapshot } from './records.js';
 import { snapName } from '../../lib/wal/format.js';
 import { durableDevice } from './durable.js';
@@ -39,6 +39,8 @@ export interface OpenOptions {
   fs?: FsLayer;
   /** lib/wal tuning (segment size, snapshot interval...). */
   store?: Omit<StoreOptions, 'fs' | 'recover' | 'replay' | 'log'>;
+  /** Journal tuning (the commit hold: journal.ts COMMIT_HOLD_US). */
+  journal?: JournalOptions;
   /** The server's log (stderr). */
   log?: (line: string) => void;
 }
@@ -206,7 +208,7 @@ async function openOnce(dir: string, o: OpenOptions, fsl: FsLayer, log: (line: s
       snapshot: { v: SNAPSHOT_VERSION, config: k.config, settings: { ...settings }, kernel: k.image() },
       covers: st.stats.nextSeq, records: [],
     };
-    journal = new Journal(st, k, settings, jbase, log);
+    journal = new Journal(st, k, settings, jbase, log, o.journal);
     const lines = describe(dir, st.recovered.report, replayed, created);
     for (const l of lines) {
       k.log.add(k.now(), 'state', l);

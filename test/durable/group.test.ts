@@ -4,7 +4,7 @@
 // write and one fdatasync; changes made while that fdatasync runs share the next one;
 // the barrier an operation waits on resolves only once its records are on disk.
 
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { FaultFs, MemFs } from '../../lib/wal/index.js';
 import { openMachine } from '../../devs/persist/open.js';
 
@@ -47,4 +47,40 @@ t.test('one turn, one fdatasync; the next group waits for the first', async (t) 
   t.equal(fs.counts.fdatasync - f1, 2, 'changes made during an fdatasync share the next one');
   t.equal(j.stats.rollbacks, 0);
   await dm.close();
+});
+
+/** Two writers answered by one group; then `first` writes at once and the other `lateMs`
+ *  later. Returns how many fdatasyncs their second writes took. */
+async function cohorts(t: Test, holdUs: number, lateMs: number | null): Promise<number> {
+  const fs = new SlowFs(new MemFs());
+  const dm = await openMachine('/s', { config: { ncores: 32, hostowner: H }, settings: SETTINGS, fs, journal: { holdUs } });
+  const k = dm.kernel, j = dm.journal;
+  const [p, q] = [k.createMcp('u'), k.createMcp('u')];
+  await j.barrier();
+  k.want('u', p, 1);
+  const a = j.barrier();
+  k.want('u', q, 1);
+  const b = j.barrier();
+  await Promise.all([a, b]);          // one group answered two writers
+  const f0 = fs.counts.fdatasync;
+  k.want('u', p, 2);
+  const again = [j.barrier()];
+  if (lateMs !== null) {
+    await new Promise((r) => setTimeout(r, lateMs));
+    k.want('u', q, 2);
+    again.push(j.barrier());
+  }
+  await Promise.all(again);
+  t.equal(k.status(p).wanted, 2);
+  if (lateMs !== null) t.equal(k.status(q).wanted, 2);
+  const n = fs.counts.fdatasync - f0;
+  await dm.close();
+  return n;
+}
+
+t.test('after a group answered two writers, the next waits for them to come back', async (t) => {
+  t.equal(await cohorts(t, 100_000, 5), 1, 'the writer 5 ms late joins the first one: one fdatasync');
+  t.equal(await cohorts(t, 0, 5), 2, 'with the hold off, each goes alone');
+  // Only one comes back: the hold ends after at most one sync's time and it is written.
+  t.equal(await cohorts(t, 100_000, null), 1, 'a writer that does not come back holds nobody for long');
 });
