@@ -6,8 +6,9 @@
 // stepped as fast as it goes), and (2) in real time (speed 1, the ClockDriver with real
 // timers, polling with setImmediate when the next event is under 1 ms away) the lag of
 // virtual time behind the wall clock, p50/p99/max, target p99 <= 1 ms, after a warm-up of
-// WARM_NS virtual ns and a full collection (fullGc). programs-alloc.ts measures the same
-// machine's garbage per event, which sets how often young collections come.
+// WARM_NS virtual ns, a full collection (fullGc) and WARM_RT_MS of real time (whose lag is
+// printed on a line of its own). programs-alloc.ts measures the same machine's garbage
+// per event, which sets how often young collections come.
 // --speed X runs the real-time part at speed X (lag still in real ms): on a machine slower
 // than the one the target is for, a speed at which the simulation needs the same share of a
 // core shows the same waiting behaviour.
@@ -26,6 +27,11 @@ const H = 'eve';
  *  survives young collections, which then take 10-30 ms each (--trace-gc): that start-up,
  *  not the steady state, set the lag p99 of 50 ms. */
 export const WARM_NS = 2.5e9;
+/** Real time the driver runs before its lag is sampled for the result: the real-time
+ *  phase's first tens of ms run code paths the fast warm-up did not (the driver's polls
+ *  and timers, V8 still tiering them up) and lag 1-14 ms; that start is reported on its
+ *  own line, as devs-roundtrip reports its cold start. */
+export const WARM_RT_MS = 500;
 const WORKLOADS: [string, string[]][] = [
   ['spin', ['threads=2']],
   ['phases', ['threads=4', 'work=500us', 'serial=100us']],
@@ -62,6 +68,8 @@ export interface ProgramsResult {
   /** CPU time the process used in real-time mode per wall second (the driver polls while
    *  events are dense, so up to 1) */
   realtime_cpu: number;
+  /** the first WARM_RT_MS of the real-time phase, not in the figures above */
+  start_ms: number; start_lag_p99_ms: number; start_lag_max_ms: number;
 }
 
 export async function run(opts: { ms?: number; out?: string; speed?: number } = {}): Promise<ProgramsResult> {
@@ -86,18 +94,20 @@ export async function run(opts: { ms?: number; out?: string; speed?: number } = 
     clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
     soon: (fn) => { setImmediate(fn); },
   });
-  const lags: number[] = [];
-  const re0 = r.clock.eventsRun;
-  d.setSpeed(speed);
-  d.resume();
-  const t1 = performance.now(), c1 = process.cpuUsage();
-  await new Promise<void>((done) => {
+  const sample = (span: number): Promise<number[]> => new Promise((done) => {
+    const lags: number[] = [], t = performance.now();
     const iv = setInterval(() => {
       d.sync();
       lags.push(d.status().lag / 1e6 / speed); // real ms: virtual ns / speed
-      if (performance.now() - t1 >= ms) { clearInterval(iv); done(); }
+      if (performance.now() - t >= span) { clearInterval(iv); done(lags); }
     }, 10);
   });
+  d.setSpeed(speed);
+  d.resume();
+  const start = await sample(WARM_RT_MS);
+  const re0 = r.clock.eventsRun;
+  const t1 = performance.now(), c1 = process.cpuUsage();
+  const lags = await sample(ms);
   d.pause();
   const cu = process.cpuUsage(c1), wall = performance.now() - t1;
   const res: ProgramsResult = {
@@ -105,10 +115,12 @@ export async function run(opts: { ms?: number; out?: string; speed?: number } = 
     realtime_ms: ms, speed, lag_p50_ms: Number(pct(lags, 0.5).toFixed(3)), lag_p99_ms: Number(pct(lags, 0.99).toFixed(3)),
     lag_max_ms: Number(Math.max(0, ...lags).toFixed(3)), realtime_events: r.clock.eventsRun - re0,
     realtime_cpu: Number(((cu.user + cu.system) / 1000 / wall).toFixed(3)),
+    start_ms: WARM_RT_MS, start_lag_p99_ms: Number(pct(start, 0.99).toFixed(3)), start_lag_max_ms: Number(Math.max(0, ...start).toFixed(3)),
   };
   console.log(`programs: ${ncg} cores x ${nmcp} MCPs (spin/phases/server/ftq, linux noise)`);
   console.log(`  fast mode: ${res.fast_events_per_s} events/s, ${res.fast_virtual_s_per_real_s} virtual s per real s`);
   console.log(`  real time${speed === 1 ? '' : ` (speed ${speed})`}: lag p50 ${res.lag_p50_ms} ms, p99 ${res.lag_p99_ms} ms, max ${res.lag_max_ms} ms (target p99 <= 1 ms), ${res.realtime_cpu} CPU`);
+  console.log(`  real time, its first ${WARM_RT_MS} ms (not judged): lag p99 ${res.start_lag_p99_ms} ms, max ${res.start_lag_max_ms} ms`);
   writeResult(import.meta.url, 'programs', { host: { cpus: os.cpus().length, node: process.version }, ...res }, opts.out);
   return res;
 }
