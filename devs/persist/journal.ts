@@ -65,7 +65,9 @@ export interface JournalBase {
  * for as long as the last sync took, at most this long — PostgreSQL's commit_delay, which
  * likewise applies only when commit_siblings other transactions are active. A lone
  * writer never waits; a writer that comes back within the hold would otherwise have
- * waited for the next sync to end, which takes about as long.
+ * waited for the next sync to end, which takes about as long. The server sleeps while it
+ * holds (the last writer's barrier() ends the hold); a hold nobody completes ends on a
+ * timer, which Node fires after 1 ms at the least.
  */
 export const COMMIT_HOLD_US = 1000;
 
@@ -93,6 +95,8 @@ export class Journal implements Persist {
   private snapBusy = false;
   /** The next group waits for `want` waiters, or until `until` (performance.now() ms). */
   private hold: { want: number; until: number } | null = null;
+  /** Ends a hold nobody completes (Node's timers: 1 ms at the least). */
+  private holdTimer: NodeJS.Timeout | null = null;
   private readonly holdMs: number;
   /** When the flying group went to the store (performance.now() ms). */
   private flewAt = 0;
@@ -153,7 +157,8 @@ export class Journal implements Persist {
     if (this.broken) return Promise.reject(this.broken);
     const g = this.open ?? this.flying;
     if (!g) return Promise.resolve();
-    g.waiters++;
+    // the writers a held group waits for are all in: it goes at the end of this turn
+    if (++g.waiters === this.hold?.want && g === this.open && !this.flying) this.queueFlush();
     return g.done;
   }
 
@@ -163,11 +168,14 @@ export class Journal implements Persist {
     if (this.flying || !this.open) return;
     const h = this.hold;
     if (h) {
-      if (!force && this.open.waiters < h.want && performance.now() < h.until) {
-        this.queueFlush(); // look again next turn, after this turn's I/O is read
+      const left = h.until - performance.now();
+      if (!force && this.open.waiters < h.want && left > 0) {
+        // sleep, not poll: barrier() calls again once the writers are in
+        this.holdTimer ??= setTimeout(() => { this.holdTimer = null; this.flush(); }, Math.ceil(left));
         return;
       }
       this.hold = null;
+      if (this.holdTimer) { clearTimeout(this.holdTimer); this.holdTimer = null; }
     }
     const g = this.open;
     this.open = null;
