@@ -30,7 +30,7 @@ import type { Fid } from '../lib/9p/fid.js';
 import { attach, freePort, spawnServe, type Conn, type Proc } from '../test/cluster/nodes.js';
 import { writeResult } from './lib/load.js';
 import { alternate, machineLine, median, ratio, resolved, showRatio, showVerdict, type BenchOptions, type Ratio } from './lib/rounds.js';
-import { cpuNs } from './lib/servers.js';
+import { cpuNs, SERVE_NODE_FLAGS } from './lib/servers.js';
 
 /** bench/all.ts: this bench has a --compare mode (node1 from another build). */
 export const compares = true;
@@ -99,13 +99,13 @@ export async function run(opts: BenchOptions & { iters?: number } = {}): Promise
   const ndb = join(dir, 'ndb');
   writeFileSync(ndb, ports.map((p, i) => `sys=node${i + 1} ip=127.0.0.1 cluster=b dial=tcp!127.0.0.1!${p}\n`).join(''));
   const serveArgs = (k: number): string[] => ['--ndb', ndb, '--sysname', `node${k}`, '--cluster', 'b', '--hostowner', 'eve', '--paused'];
-  const nodeFlags = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const nodeFlags = [...SERVE_NODE_FLAGS, ...(process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean)];
   const procs: Proc[] = [];
   let pipe: ChildProcess | undefined;
   const conns: Conn[] = [];
   try {
     procs.push(await spawnServe(ports[0], serveArgs(1), { nodeFlags }));
-    procs.push(await spawnServe(ports[1], serveArgs(2)));
+    procs.push(await spawnServe(ports[1], serveArgs(2), { nodeFlags: SERVE_NODE_FLAGS }));
     const pipePort = await freePort();
     pipe = await startPipe(pipePort, ports[1]);
     const names = ['direct', 'via', 'pipe'];
@@ -113,7 +113,7 @@ export async function run(opts: BenchOptions & { iters?: number } = {}): Promise
     const fwdPid: Record<string, number | undefined> = { direct: undefined, via: procs[0].child.pid, pipe: pipe.pid };
     if (opts.compareRoot) {
       const oldPort = await freePort();
-      const old = await spawnServe(oldPort, serveArgs(1), { bin: join(opts.compareRoot, 'bin', 'run.js') });
+      const old = await spawnServe(oldPort, serveArgs(1), { bin: join(opts.compareRoot, 'bin', 'run.js'), nodeFlags: SERVE_NODE_FLAGS });
       procs.push(old);
       names.push('old');
       port.old = oldPort;

@@ -6,9 +6,10 @@
 // the latency from a kernel event to the return of a blocked `events` Tread. Peers in the
 // same run: a ping-pong over the same in-memory duplex pair, and over TCP loopback.
 // The two ctl/status rows run in rounds (bench/lib/rounds.ts): each round's p50 and p99,
-// and the tail's size p99/p50 (target ≤ 5) as a median over rounds with its min–max.
-// A round has at least SHELL_MIN / OPEN_MIN iterations, so that its p99 is a percentile
-// and not the largest of a few dozen. Before the rounds each contender runs the shell
+// and the tail's size p99/p50 (target ≤ 5 for the shell loop) as a median over rounds
+// with its min–max. A round has at least SHELL_MIN / OPEN_MIN iterations, so that its p99
+// is a percentile and not the largest of a few (with 500, the p99 was the 5th worst
+// iteration and a single young collection moved it). Before the rounds each contender runs the shell
 // loop WARM_ITERS times: the first thousands of iterations of a fresh process are V8
 // compiling the stack (bench/README.md, "The shell loop's tail"); that cold start is
 // measured on its own (its first COLD_ITERS iterations) and printed, not mixed into the
@@ -21,6 +22,7 @@ import { createServer, connect as tcpConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
+import v8 from 'node:v8';
 import type { Duplex } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { duplexPair } from '../lib/9p/duplex.js';
@@ -45,8 +47,8 @@ async function contender(make: MakeStack): Promise<Contender> {
 }
 
 /** Iterations per round of the shell row and of the open-fid row, at least. */
-const SHELL_MIN = 500;
-const OPEN_MIN = 1000;
+const SHELL_MIN = 3000;
+const OPEN_MIN = 5000;
 /** Shell iterations measured as the cold start, then run unmeasured before the rounds. */
 const COLD_ITERS = 500;
 const WARM_ITERS = 5000;
@@ -261,6 +263,8 @@ export async function run(opts: BenchOptions & { iters?: number } = {}): Promise
     const ev = rows[2], tcp = rows[4];
     console.log(`event delivery p50 / TCP ping-pong p50: ${(ev.p50_us / tcp.p50_us).toFixed(2)}x (targets: ctl p50 <= 30 µs; event p50 <= 50 µs, p99 <= 250 µs)`);
     console.log(`\n${machineLine(rounds, spread)}`);
+    const young = v8.getHeapSpaceStatistics().find((x) => x.space_name === 'new_space')?.space_size ?? 0;
+    console.log(`young generation ${(young / 2 ** 20).toFixed(0)} MiB${process.execArgv.some((a) => a.startsWith('--min-semi-space-size')) ? '' : ' (not the server\'s: npm run bench passes its flag, SERVE_NODE_FLAGS)'}`);
     const ctl = spinControl();
     console.log(`control: a bare 40 µs CPU spin here has p50 ${ctl.p50.toFixed(0)} µs, p99 ${ctl.p99.toFixed(0)} µs (p99/p50 ${(ctl.p99 / ctl.p50).toFixed(1)}): a tail below that is the machine's, not ours`);
     for (const [name, c] of cold) {
@@ -269,7 +273,8 @@ export async function run(opts: BenchOptions & { iters?: number } = {}): Promise
     for (const r of roundRows) {
       const a = names[0];
       console.log(`${r.what}: ${a} p50 ${median(r.p50[a]).toFixed(1)} µs, p99 ${median(r.p99[a]).toFixed(1)} µs, cpu ${median(r.cpu[a]).toFixed(1)} µs/iteration (medians of ${rounds} rounds)`);
-      console.log(`  tail p99/p50 ${showRatio(r.tail, spread)} (target ≤ 5: ${showVerdict(r.tail, (x) => x <= 5)})`);
+      const judged = r.what.startsWith('echo'); // the issue's target is the shell loop's
+      console.log(`  tail p99/p50 ${showRatio(r.tail, spread)}${judged ? ` (target ≤ 5: ${showVerdict(r.tail, (x) => x <= 5)})` : ' (no target)'}`);
       if (r.p50Ratio && r.p99Ratio && r.cpuRatio) {
         console.log(`  old p50 ${median(r.p50.old).toFixed(1)} µs, p99 ${median(r.p99.old).toFixed(1)} µs, cpu ${median(r.cpu.old).toFixed(1)} µs/iteration`);
         console.log(`  new/old p50 ${showRatio(r.p50Ratio, spread)}, p99 ${showRatio(r.p99Ratio, spread)}, cpu/iteration ${showRatio(r.cpuRatio, spread)}`);

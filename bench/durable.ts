@@ -27,6 +27,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createConnection, type Socket } from 'node:net';
 import { Client } from '../lib/9p/client.js';
+import { SERVE_NODE_FLAGS } from './lib/servers.js';
 import { encode } from '../lib/9p/codec.js';
 import { NONUNAME, OREAD, OWRITE } from '../lib/9p/const.js';
 import { Rwrite, Twrite } from '../lib/9p/fcall.js';
@@ -63,7 +64,7 @@ interface Child { p: ChildProcess; address: string }
 const cpuOf = (c: Child): number => cpuNs(c.p.pid!);
 
 async function serve(args: string[], nodeArgs: string[] = []): Promise<Child> {
-  const p = spawn(process.execPath, [...nodeArgs, BIN, 'serve', '--listen', 'tcp!127.0.0.1!0', '--hostowner', H, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const p = spawn(process.execPath, [...SERVE_NODE_FLAGS, ...nodeArgs, BIN, 'serve', '--listen', 'tcp!127.0.0.1!0', '--hostowner', H, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const address = await new Promise<string>((resolve, reject) => {
     let out = '';
     p.stdout!.on('data', (b: Buffer) => { out += b.toString(); const m = /serving 9P on (\S+)/.exec(out); if (m) resolve(m[1]); });

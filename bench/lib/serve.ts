@@ -7,13 +7,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TREE } from './servers.js';
+import { SERVE_NODE_FLAGS, TREE } from './servers.js';
 
 export interface Served { proc: ChildProcess; port: number; pid: number; stop(): Promise<void> }
 
 /** Started with `extra` flags; its stderr goes to ours when `stderr` is 'inherit'. */
 export async function startServe(extra: string[] = [], stderr: 'ignore' | 'inherit' = 'ignore'): Promise<Served> {
-  const proc = spawn(process.execPath, [join(TREE, 'bin', 'run.js'), 'serve', '--ephemeral', '--listen', 'tcp!127.0.0.1!0', '--paused', ...extra],
+  const proc = spawn(process.execPath, [...SERVE_NODE_FLAGS, join(TREE, 'bin', 'run.js'), 'serve', '--ephemeral', '--listen', 'tcp!127.0.0.1!0', '--paused', ...extra],
     { stdio: ['ignore', 'pipe', stderr] });
   const port = await new Promise<number>((res, rej) => {
     let out = '';
