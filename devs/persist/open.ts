@@ -12,7 +12,7 @@ import { P9Error, perr } from '../../lib/9p/error.js';
 import { EINVAL, EIO } from '../../lib/9p/errno.js';
 import { Store, nodeFs, type FsLayer, type RecoveryReport, type StoreOptions } from '../../lib/wal/index.js';
 import { lockDir } from '../../lib/wal/lock.js';
-import { checkInvariants, Kernel, type KernelConfig, type StateConfig } from '../../kern/index.js';
+import { checkInvariants, IMAGE_VERSION, Kernel, type KernelConfig, type StateConfig } from '../../kern/index.js';
 import type { KernelDevices } from '../index.js';
 import type { NodeSettings } from '../kernel/ctx.js';
 import type { Device } from '../types.js';
@@ -163,7 +163,7 @@ async function openOnce(dir: string, o: OpenOptions, fsl: FsLayer, log: (line: s
       k.restore(snap.kernel);
       checkInvariants(k);
     } catch (e) {
-      const old = /^kernel image: version/.test((e as Error).message) ? ' (written by another version of akaros: start with --fresh to discard it)' : '';
+      const old = snap.kernel?.v !== IMAGE_VERSION ? ' (written by another version of akaros: start with --fresh to discard it)' : '';
       return refuse(`${file} at offset 32: the kernel state does not check out: ${(e as Error).message}${old}`, file);
     }
     m = { k, settings: { ...snap.settings } };
